@@ -1,0 +1,48 @@
+"""The names the processor and the Envoy configuration must agree on, defined once.
+
+The generated Envoy config (``maskgate envoy-config``) and the processor are two halves of one protocol: if
+the config allowed one set of mode overrides and the processor asked for another, Envoy would silently ignore
+the override and placeholders would reach the client (see the notes on ``allowed_override_modes``). Keeping
+both halves on these constants makes that mismatch impossible.
+"""
+
+from __future__ import annotations
+
+from extproc._proto.envoy.extensions.filters.http.ext_proc.v3.processing_mode_pb2 import ProcessingMode
+
+FILTER_NAME = "envoy.filters.http.ext_proc"
+EXTPROC_CLUSTER = "maskgate_extproc"
+
+MODE_KEY = "x-maskgate-mode"
+"""Per-route mode. Envoy's route config sends it as gRPC initial metadata of the ext_proc stream (per-route
+``grpc_initial_metadata``), which a client cannot forge; a request header of the same name is removed before
+the request goes upstream, so nobody can switch masking off by sending it."""
+
+ROUTE_HEADER = "x-maskgate-route"
+ROUTE_VALUE = "pii"
+"""Set on PII-bearing requests in ``route`` mode; the route config sends them to the alternate cluster."""
+
+UNRESTORED_HEADER = "x-maskgate-unrestored"
+
+_Header = ProcessingMode.HeaderSendMode
+_Body = ProcessingMode.BodySendMode
+
+STATIC_MODE = ProcessingMode(
+    request_header_mode=_Header.SEND,
+    response_header_mode=_Header.SEND,
+    request_body_mode=_Body.BUFFERED,
+    response_body_mode=_Body.NONE,
+)
+"""The filter's configured mode: whole request bodies; response bodies only when the processor asks.
+Trailer modes stay DEFAULT (= not sent) on purpose: Envoy fills an override's DEFAULT fields from this mode
+before comparing it with ``allowed_override_modes``, so an explicit SKIP here would make every allowed entry
+(trailers DEFAULT) fail to match and Envoy would silently ignore the overrides."""
+
+PASS_THROUGH = ProcessingMode(response_header_mode=_Header.SKIP, request_body_mode=_Body.NONE)
+"""Answer to request headers on a path no format claims: Envoy sends nothing more for this stream."""
+
+BUFFERED_RESPONSE = ProcessingMode(response_header_mode=_Header.SEND, response_body_mode=_Body.BUFFERED)
+STREAMED_RESPONSE = ProcessingMode(response_header_mode=_Header.SEND, response_body_mode=_Body.STREAMED)
+
+ALLOWED_OVERRIDES = (PASS_THROUGH, BUFFERED_RESPONSE, STREAMED_RESPONSE)
+"""Envoy accepts an override only if it equals one of these in every field but ``request_header_mode``."""

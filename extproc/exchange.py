@@ -1,0 +1,228 @@
+"""One HTTP request/response pair as Envoy shows it to the processor: the state kept between its messages.
+
+Envoy opens one gRPC stream per HTTP stream and sends, in order, request headers, the request body
+(BUFFERED: one message), response headers and — only if asked for — the response body. Every message gets
+exactly one answer. What to answer is decided by the core (``maskgate.Gate``); this class only carries the
+state between messages and owns the transport rules the notes found the hard way:
+
+- ``accept-encoding`` is removed, so the provider answers uncompressed and the answer can be restored;
+- a rewritten body always comes with its exact ``content-length`` (a stale one makes Envoy fail or hang);
+- the response body is requested per content type: BUFFERED for JSON, STREAMED for ``text/event-stream``
+  (``content-length`` removed in the same answer), nothing at all when nothing was masked;
+- body chunks are handled the same way whichever body mode Envoy actually uses, so a filter statically
+  configured with STREAMED still works: JSON chunks are held back and released restored with the last one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from maskgate import Action, ApiFormat, Gate, format_for_path
+from maskgate.errors import GateError, error_body
+
+from extproc import contract
+from extproc.messages import (
+    ProcessingRequest,
+    ProcessingResponse,
+    body_response,
+    headers_of,
+    headers_response,
+    immediate_response,
+    trailers_response,
+)
+
+MODES = ("mask", "block", "detect", "route")
+_REQUEST_HEADERS_TO_REMOVE = ("accept-encoding", contract.MODE_KEY)
+
+
+@dataclass
+class Summary:
+    """What one exchange did, for the log line written when it ends: formats, counts and times, no text."""
+
+    api_format: str | None = None
+    mode: str | None = None
+    action: str = "pass_through"
+    status: int | None = None
+    entities: dict[str, int] = field(default_factory=dict)
+    detect_ms: float | None = None
+    response: str | None = None  # "buffered" | "streamed" | "skipped"
+    unrestored: int = 0
+    error: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, {}, 0) or k == "action"}
+
+
+class Exchange:
+    """The processor's state for one HTTP stream. Not shared: one instance per gRPC stream."""
+
+    def __init__(self, gate: Gate, executor: Executor, path_prefix: str = "", route_mode: str | None = None):
+        self._gate = gate
+        self._executor = executor
+        self._prefix = path_prefix
+        self._route_mode = route_mode
+        self.summary = Summary()
+        self._format: ApiFormat | None = None
+        self._content_type: str | None = None
+        self._content_encoding: str | None = None
+        self._response_encoding: str | None = None
+        self._request_chunks: list[bytes] = []
+        self._outcome: Any = None
+        self._restorer: Any = None  # a stream restorer when the response is SSE
+        self._response_chunks: list[bytes] | None = None  # held JSON response when chunks arrive streamed
+        self._body_messages = 0
+
+    async def handle(self, request: ProcessingRequest) -> ProcessingResponse:
+        kind = request.WhichOneof("request")
+        if kind == "request_headers":
+            return await self._request_headers(request.request_headers)
+        if kind == "request_body":
+            return await self._request_body(request.request_body.body, request.request_body.end_of_stream)
+        if kind == "response_headers":
+            return self._response_headers(request.response_headers)
+        if kind == "response_body":
+            return await self._response_body(request.response_body.body, request.response_body.end_of_stream)
+        return trailers_response(kind == "request_trailers")
+
+    # -- request -------------------------------------------------------------------------------------------
+
+    async def _request_headers(self, message: Any) -> ProcessingResponse:
+        headers = headers_of(message.headers)
+        self._format = format_for_path(headers.get(":path", ""), self._prefix)
+        if self._format is None or headers.get(":method", "POST") != "POST":
+            # Not an API we mask: untouched, and Envoy is told not to send anything more.
+            return headers_response(True, mode=contract.PASS_THROUGH)
+        self.summary.api_format = self._format.value
+        self._content_type = headers.get("content-type")
+        self._content_encoding = headers.get("content-encoding")
+        forged_route = contract.ROUTE_HEADER in headers
+        remove = (*_REQUEST_HEADERS_TO_REMOVE, contract.ROUTE_HEADER) if forged_route else _REQUEST_HEADERS_TO_REMOVE
+        if self._route_mode is not None and self._route_mode not in MODES:
+            return self._refuse(GateError(500, "invalid_route_mode",
+                                          "this route's mode is misconfigured; the request was not forwarded"))
+        if message.end_of_stream:  # no body will follow: decide on the empty body now
+            blocked = await self._decide(b"")
+            if blocked is not None:
+                return blocked
+        return headers_response(True, remove=remove, clear_route_cache=forged_route)
+
+    async def _request_body(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
+        self._body_messages += 1
+        self._request_chunks.append(chunk)
+        if not end_of_stream:  # only with a STREAMED request mode: hold chunks until the body is whole
+            return body_response(True, b"")
+        single = self._body_messages == 1
+        body = b"".join(self._request_chunks)
+        self._request_chunks.clear()
+        blocked = await self._decide(body)
+        if blocked is not None:
+            return blocked
+        outcome = self._outcome
+        new_body = outcome.body if outcome.body is not None else (None if single else body)
+        set_headers: dict[str, str] = {}
+        if outcome.body is not None and single:
+            set_headers["content-length"] = str(len(outcome.body))
+        if outcome.route_alternate:
+            set_headers[contract.ROUTE_HEADER] = contract.ROUTE_VALUE
+        return body_response(True, new_body, set_headers=set_headers, clear_route_cache=outcome.route_alternate)
+
+    async def _decide(self, body: bytes) -> ProcessingResponse | None:
+        """Run the core on the whole request body (in the thread pool: detection takes milliseconds and
+        must not stall other streams' chunks); a local reply if it blocks, else None."""
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        outcome = await loop.run_in_executor(
+            self._executor, self._gate.process_request, self._format, body, self._route_mode,
+            self._content_type, self._content_encoding,
+        )
+        self.summary.detect_ms = round((time.perf_counter() - started) * 1000, 2)
+        self._outcome = outcome
+        report = outcome.report
+        self.summary.mode = str(report.mode)
+        self.summary.entities = dict(report.entities)
+        if outcome.action is Action.BLOCK:
+            self.summary.action = "block"
+            self.summary.status = outcome.status
+            headers = {"content-type": "application/json", **outcome.headers()}
+            return immediate_response(outcome.status, outcome.error_body, headers, "maskgate_blocked")
+        self.summary.action = "route" if outcome.route_alternate else "forward"
+        return None
+
+    def _refuse(self, error: GateError) -> ProcessingResponse:
+        self.summary.action = "block"
+        self.summary.status = error.status
+        self.summary.error = error.code
+        body = error_body(self._format, error)
+        return immediate_response(error.status, body, {"content-type": "application/json"}, "maskgate_" + error.code)
+
+    # -- response ------------------------------------------------------------------------------------------
+
+    def _response_headers(self, message: Any) -> ProcessingResponse:
+        headers = headers_of(message.headers)
+        self.summary.status = int(headers.get(":status", "0") or 0)
+        self._response_encoding = headers.get("content-encoding")
+        outcome = self._outcome
+        if outcome is None:  # the request never reached the core (cannot happen with PASS_THROUGH honoured)
+            return headers_response(False)
+        set_headers = dict(outcome.headers())
+        if not outcome.ledger or message.end_of_stream:
+            # Nothing was masked, so nothing can need restoring: the body bypasses the processor entirely.
+            self.summary.response = "skipped"
+            set_headers[contract.UNRESTORED_HEADER] = "0"
+            return headers_response(False, set_headers=set_headers)
+        self._body_messages = 0
+        event_stream = _is_event_stream(headers.get("content-type", ""))
+        if event_stream and (self._response_encoding or "identity").lower() != "identity":
+            # accept-encoding was removed, yet the provider compressed its stream: it cannot be restored,
+            # and holds placeholders only, so it passes as it is.
+            self.summary.response = "compressed_stream"
+            return headers_response(False, set_headers=set_headers)
+        if event_stream:
+            self.summary.response = "streamed"
+            self._restorer = self._gate.stream_restorer(self._format, outcome.ledger)
+            # The restored stream's length is unknown in advance: Envoy must not keep the provider's.
+            return headers_response(False, set_headers=set_headers, remove=("content-length",),
+                                    mode=contract.STREAMED_RESPONSE)
+        self.summary.response = "buffered"
+        self._response_chunks = []
+        return headers_response(False, set_headers=set_headers, mode=contract.BUFFERED_RESPONSE)
+
+    async def _response_body(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
+        self._body_messages += 1
+        if self._restorer is not None:
+            return self._stream_chunk(chunk, end_of_stream)
+        if self._response_chunks is None:  # a body nobody asked for (no restore needed): leave it
+            return body_response(False, None)
+        self._response_chunks.append(chunk)
+        if not end_of_stream:  # a statically STREAMED filter: hold JSON back until it is complete
+            return body_response(False, b"")
+        body = b"".join(self._response_chunks)
+        self._response_chunks = []
+        loop = asyncio.get_running_loop()
+        restored = await loop.run_in_executor(
+            self._executor, self._gate.restore_body, self._format, body, self._outcome.ledger,
+            self._response_encoding,
+        )
+        self.summary.unrestored = restored.stats.unrestored
+        set_headers = {contract.UNRESTORED_HEADER: str(restored.stats.unrestored)}
+        if self._body_messages == 1:  # BUFFERED: Envoy keeps the headers until now, so the length can be set
+            set_headers["content-length"] = str(len(restored.body))
+        return body_response(False, restored.body, set_headers=set_headers)
+
+    def _stream_chunk(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
+        """One answer per chunk: the restored bytes ready so far (b"" holds everything back); the final
+        chunk (Envoy sends an empty one with end_of_stream) flushes what is still held."""
+        out = self._restorer.feed(chunk) if chunk else b""
+        if end_of_stream:
+            out += self._restorer.finish()
+            self.summary.unrestored = self._restorer.stats.unrestored
+        return body_response(False, None if out == chunk else out)
+
+
+def _is_event_stream(content_type: str) -> bool:
+    return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
+

@@ -1,0 +1,151 @@
+"""The LiteLLM proxy guardrail: masks requests before the provider sees them, restores what comes back.
+
+Every hook the proxy calls is defined on this class itself: the proxy looks hooks up in the registered
+class's own ``__dict__`` and silently skips inherited ones (a subclass that only inherited them sent PII
+upstream unmasked). ``apply_guardrail`` is deliberately absent: when a class has it, the proxy routes through
+its "unified" guardrail path, these hooks are never called and stream rewrites are dropped.
+
+Request (``async_pre_call_hook``): the call type names the wire format; the core masks the client's body in
+place (tool calls and tool results included) and returns the ledger, which is kept in LiteLLM's metadata
+bucket of the request (:mod:`litellm_hooks.state`). A request the core refuses, or that cannot be masked at
+all, is rejected with the API's own error: nothing reaches the provider unmasked.
+
+Response: ``async_post_call_success_hook`` restores a whole response, the streaming iterator hook restores
+chunk by chunk with the core's hold-back (:mod:`litellm_hooks.streaming`). The logging hooks keep the
+restored text out of what logging callbacks receive (:mod:`litellm_hooks.log_hygiene`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncGenerator, AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from litellm.caching import DualCache
+from litellm.integrations.custom_guardrail import CustomGuardrail
+from litellm.proxy._types import UserAPIKeyAuth
+from litellm.types.guardrails import GuardrailEventHooks
+from pydantic import BaseModel
+
+from litellm_hooks import state
+from litellm_hooks.calls import format_for_call, wire_body
+from litellm_hooks.gates import load_policy, shared_gate
+from litellm_hooks.log_hygiene import log_masked_request, mask_logging_payload, withhold_request
+from litellm_hooks.objects import as_wire, copy_json, rebuild
+from litellm_hooks.refusals import refusal, refusal_for_failure
+from litellm_hooks.streaming import ChunkRestorer
+from maskgate import Action, ApiFormat, Mode
+
+__all__ = ["MaskgateGuardrail"]
+
+logger = logging.getLogger("maskgate.litellm")
+
+POLICY_ENV = "MASKGATE_POLICY"
+MODE_ENV = "MASKGATE_MODE"
+
+
+class MaskgateGuardrail(CustomGuardrail):
+    """maskgate as a LiteLLM guardrail. Options (``litellm_params`` of a ``guardrails:`` entry):
+
+    ``policy``: path of the policy file the Envoy service uses too (default: ``$MASKGATE_POLICY``, else the
+    built-in defaults); ``maskgate_mode``: ``mask`` | ``block`` | ``detect`` | ``route``, overriding the
+    policy's ``mode`` (default: ``$MASKGATE_MODE``). In ``route`` mode a request with PII is sent to LiteLLM's
+    ``sensitive_data_route_to_model`` instead (and refused if none is configured). Everything else the proxy
+    passes (``guardrail_name``, ``event_hook``, ``default_on``, ...) goes to ``CustomGuardrail``.
+    """
+
+    def __init__(self, policy: str | None = None, maskgate_mode: str | None = None, **kwargs: Any) -> None:
+        # Defaults for the ready-made instance (``litellm_settings: callbacks``); a guardrails entry sets them.
+        kwargs.setdefault("guardrail_name", "maskgate")
+        kwargs.setdefault("event_hook", [GuardrailEventHooks.pre_call.value, GuardrailEventHooks.post_call.value])
+        kwargs.setdefault("default_on", True)
+        super().__init__(**kwargs)
+        path = policy or os.environ.get(POLICY_ENV) or None
+        self.policy_path = str(Path(path).resolve()) if path else None
+        policy_mode = load_policy(self.policy_path).mode  # a broken policy stops the proxy at startup
+        self.mode = Mode(maskgate_mode or os.environ.get(MODE_ENV) or policy_mode)
+
+    # -- request ----------------------------------------------------------------------------------------
+
+    async def async_pre_call_hook(self, user_api_key_dict: UserAPIKeyAuth, cache: DualCache, data: dict,
+                                  call_type: Any) -> dict:
+        fmt = format_for_call(call_type)
+        if fmt is None:
+            return data  # a route without a text format maskgate knows (images, audio, files): untouched
+        body = wire_body(data)
+        try:
+            gate = await shared_gate(self.policy_path)
+            outcome = await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
+        except Exception as exc:  # the detector could not be built or crashed: fail closed
+            logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
+            withhold_request(data, fmt)
+            raise refusal_for_failure(fmt, "masking is unavailable") from None
+        if outcome.action is Action.BLOCK:
+            withhold_request(data, fmt)
+            raise refusal(outcome)
+        if outcome.route_alternate:
+            self._route(data, fmt)
+        data.update(body)  # the core rewrote the view; top-level strings (prompt, input) were replaced in it
+        if outcome.ledger:
+            state.keep(data, outcome.ledger, fmt)
+        log_masked_request(data, fmt)
+        return data
+
+    def _route(self, data: dict[str, Any], fmt: ApiFormat) -> None:
+        alternate = self.sensitive_data_route_to_model
+        if not alternate:
+            withhold_request(data, fmt)
+            raise refusal_for_failure(fmt, "route mode found personal data but no sensitive_data_route_to_model "
+                                           "is configured")
+        data["model"] = alternate
+
+    # -- response ---------------------------------------------------------------------------------------
+
+    async def async_post_call_success_hook(self, data: dict, user_api_key_dict: UserAPIKeyAuth,
+                                           response: Any) -> Any:
+        slot = state.slot_of(data)
+        if slot is None or slot.fmt is ApiFormat.EMBEDDINGS:
+            return response  # nothing was masked, or nothing in the answer is text
+        gate = await shared_gate(self.policy_path)
+        if isinstance(response, BaseModel):
+            wire = as_wire(response)
+            gate.restore_json(slot.fmt, wire, slot.ledger)
+            return rebuild(slot.fmt, wire, response)
+        if isinstance(response, dict):
+            restored = copy_json(response)
+            gate.restore_json(slot.fmt, restored, slot.ledger)
+            return restored
+        return response
+
+    async def async_post_call_streaming_iterator_hook(self, user_api_key_dict: UserAPIKeyAuth,
+                                                      response: AsyncIterator[Any],
+                                                      request_data: dict) -> AsyncGenerator[Any, None]:
+        slot = state.slot_of(request_data)
+        if slot is None:
+            async for chunk in response:
+                yield chunk
+            return
+        restorer = ChunkRestorer(await shared_gate(self.policy_path), slot.fmt, slot.ledger)
+        async for chunk in response:
+            for out in restorer.feed(chunk):
+                yield out
+        for out in restorer.finish():
+            yield out
+
+    # -- logging ----------------------------------------------------------------------------------------
+
+    def should_run_guardrail(self, data: Any, event_type: GuardrailEventHooks) -> bool:
+        """The logging hooks run for every call: they are not a configurable check but the other half of
+        restoring (what the client was served must not reach the logs)."""
+        if event_type is GuardrailEventHooks.logging_only:
+            return True
+        return super().should_run_guardrail(data, event_type)
+
+    def logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
+        return mask_logging_payload(kwargs), result
+
+    async def async_logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
+        return mask_logging_payload(kwargs), result

@@ -1,0 +1,73 @@
+"""Restoring a streamed answer chunk by chunk, in every shape LiteLLM streams.
+
+The proxy's stream iterator hook sees chat chunks (``ModelResponseStream``), completion chunks
+(``TextCompletionResponse``), Responses event objects, and for ``/v1/messages`` the provider's raw Anthropic
+SSE bytes, split anywhere. Objects go through the core's event restorer as dicts; bytes through its SSE
+stream restorer. Either way the core holds back only a suffix that could still become a placeholder and
+flushes it at the end of its field, so every chunk is passed on as soon as it arrives: the stream is never
+collected. Whatever is still held when the provider's stream ends comes out of :meth:`ChunkRestorer.finish`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from litellm_hooks.objects import as_wire, copy_json, rebuild
+from maskgate import ApiFormat, EventRestorer, Gate, Ledger, StreamRestorer
+
+__all__ = ["ChunkRestorer"]
+
+
+class ChunkRestorer:
+    """One streamed response: pass each upstream chunk through :meth:`feed`, then emit :meth:`finish`."""
+
+    def __init__(self, gate: Gate, fmt: ApiFormat, ledger: Ledger) -> None:
+        self._gate = gate
+        self._fmt = fmt
+        self._ledger = ledger
+        self._bytes: StreamRestorer | None = None
+        self._events: EventRestorer | None = None
+        self._shape: BaseModel | None = None  # the last object chunk: the class of events made at the end
+
+    def feed(self, chunk: Any) -> Iterator[Any]:
+        if isinstance(chunk, (bytes, bytearray)):
+            restored = self._byte_stream().feed(bytes(chunk))
+            if restored:
+                yield restored
+        elif isinstance(chunk, BaseModel):
+            self._shape = chunk
+            for event in self._event_stream().feed(as_wire(chunk), _event_type(chunk)):
+                yield rebuild(self._fmt, event, chunk)
+        elif isinstance(chunk, dict):
+            event = copy_json(chunk)
+            yield from self._event_stream().feed(event, _event_type(event))
+        else:
+            yield chunk  # not a shape that carries text (a keep-alive, a proxy marker): passed on untouched
+
+    def finish(self) -> Iterator[Any]:
+        if self._bytes is not None:
+            tail = self._bytes.finish()
+            if tail:
+                yield tail
+        if self._events is not None:
+            for event in self._events.finish():
+                yield event if self._shape is None else rebuild(self._fmt, event, self._shape)
+
+    def _byte_stream(self) -> StreamRestorer:
+        if self._bytes is None:
+            self._bytes = self._gate.stream_restorer(self._fmt, self._ledger)
+        return self._bytes
+
+    def _event_stream(self) -> EventRestorer:
+        if self._events is None:
+            self._events = self._gate.event_restorer(self._fmt, self._ledger)
+        return self._events
+
+
+def _event_type(chunk: object) -> str | None:
+    kind = chunk.get("type") if isinstance(chunk, dict) else getattr(chunk, "type", None)
+    kind = getattr(kind, "value", kind)  # LiteLLM's Responses events carry an enum
+    return kind if isinstance(kind, str) else None

@@ -1,0 +1,204 @@
+"""The detector: Presidio's analyzer over our NLP engine and recognizer families, shaped by the policy.
+
+One ``Detector`` per process: building it loads the spaCy model (about two seconds); ``detect`` is then a
+few milliseconds per message and answers repeated messages from a value-free cache. The order of a detection:
+
+1. language: given, or guessed per text (``language.py``), so mixed-language conversations work;
+2. Presidio's ``AnalyzerEngine`` runs the NER pass and every recognizer of that language for the enabled
+   types, and boosts scores by context words;
+3. the families' result filters drop what they know to be false positives (German nouns tagged PERSON, the
+   domain of an e-mail address reported again as URL, version strings, ...);
+4. the policy: enabled types, per-type thresholds, the allow-list (deny-list matches are exempt);
+5. overlaps are resolved so the result can be masked span by span: the higher score wins, then the longer
+   span, then the earlier one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable, Iterator
+
+import regex
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+from maskgate.detection import recognizers as families
+from maskgate.detection.cache import SpanCache, cache_key
+from maskgate.detection.context import FastContextEnhancer
+from maskgate.detection.language import SUPPORTED, guess_language
+from maskgate.detection.nlp import NER_ENTITIES, NerOnlyNlpEngine
+from maskgate.detection.offline import use_offline_domains
+from maskgate.entities import Entity
+from maskgate.policy import Policy, PolicyError
+
+DENY_LIST_RECOGNIZER = "PolicyDenyList"
+CUSTOM_RECOGNIZER_PREFIX = "PolicyRecognizer:"
+
+MAX_CHUNK_CHARS = 100_000
+"""Longer texts are analysed in pieces cut at line breaks: spaCy refuses texts over a million characters and
+its memory grows with the text, while a request body may legally hold several megabytes."""
+
+
+class Detector:
+    """Finds PII in one text at a time; thread-safe, one instance per process and policy."""
+
+    def __init__(self, policy: Policy | None = None, *, cache: SpanCache | None = None) -> None:
+        self.policy = policy if policy is not None else Policy()
+        use_offline_domains()
+        nlp_engine = NerOnlyNlpEngine(self.policy.model, SUPPORTED)
+        nlp_engine.load()
+        registry = RecognizerRegistry(supported_languages=list(SUPPORTED))
+        supported: dict[str, set[str]] = {}
+        for language in SUPPORTED:
+            language_recognizers = self._recognizers(language)
+            supported[language] = {e for r in language_recognizers for e in r.supported_entities}
+            for recognizer in language_recognizers:
+                registry.add_recognizer(recognizer)
+        self._check_policy_types(set().union(*supported.values()))
+        self._analyzer = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=nlp_engine,
+            supported_languages=list(SUPPORTED),
+            context_aware_enhancer=FastContextEnhancer(),
+        )
+        self._requested = {
+            language: sorted(t for t in types if self.policy.entity_enabled(t))
+            for language, types in supported.items()
+        }
+        self._filters = {language: families.result_filters(language) for language in SUPPORTED}
+        self._allowed = frozenset(self.policy.allow_list)
+        self._fingerprint = self.policy.fingerprint
+        self._cache = cache if cache is not None else SpanCache()
+        # spaCy does not promise that one pipeline may run in several threads at once; the GIL would
+        # serialise most of the work anyway, so a lock costs little and makes sharing safe.
+        self._lock = threading.Lock()
+
+    @property
+    def supported_entities(self) -> list[str]:
+        """Every type this detector can report (enabled or not), sorted."""
+        return sorted({t for language in SUPPORTED for t in self._analyzer.get_supported_entities(language)})
+
+    def language_of(self, text: str, language: str | None = None) -> str:
+        """The language ``detect`` uses for ``text``: ``language`` if given, else the policy's rule."""
+        if language is not None:
+            if language not in SUPPORTED:
+                raise ValueError(f"unsupported language {language!r} (supported: {', '.join(SUPPORTED)})")
+            return language
+        settings = self.policy.language
+        return guess_language(text, settings.default) if settings.detect else settings.default
+
+    def detect(self, text: str, language: str | None = None) -> list[Entity]:
+        """Non-overlapping entities in ``text``, sorted by position; offsets are ``str`` indices."""
+        language = self.language_of(text, language)
+        key = cache_key(self._fingerprint, language, text)
+        found = self._cache.get(key)
+        if found is None:
+            found = tuple(self._detect_uncached(text, language))
+            self._cache.put(key, found)
+        return list(found)
+
+    def _detect_uncached(self, text: str, language: str) -> list[Entity]:
+        results: list[RecognizerResult] = []
+        for offset, chunk in _chunks(text, MAX_CHUNK_CHARS):
+            for result in self._analyze(chunk, language):
+                result.start += offset
+                result.end += offset
+                results.append(result)
+        return resolve_overlaps(self._apply_policy(text, results))
+
+    def _analyze(self, text: str, language: str) -> list[RecognizerResult]:
+        with self._lock:
+            results = self._analyzer.analyze(
+                text=text, language=language, entities=self._requested[language], score_threshold=0.0
+            )
+        for result_filter in self._filters[language]:
+            results = result_filter(text, results)
+        return results
+
+    def _apply_policy(self, text: str, results: Iterable[RecognizerResult]) -> Iterator[RecognizerResult]:
+        policy = self.policy
+        for result in results:
+            source = result.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY)
+            if source == DENY_LIST_RECOGNIZER or (
+                policy.entity_enabled(result.entity_type)
+                and result.score >= policy.threshold(result.entity_type)
+                and text[result.start : result.end].strip() not in self._allowed
+            ):
+                yield result
+
+    def _recognizers(self, language: str) -> list[EntityRecognizer]:
+        found: list[EntityRecognizer] = [
+            SpacyRecognizer(supported_language=language, supported_entities=list(NER_ENTITIES)),
+            *families.recognizers(language),
+        ]
+        for custom in self.policy.custom_recognizers:
+            if language in custom.languages:
+                found.append(
+                    PatternRecognizer(
+                        supported_entity=custom.type,
+                        name=CUSTOM_RECOGNIZER_PREFIX + custom.type,
+                        supported_language=language,
+                        patterns=[Pattern(p.name or custom.type, p.regex, p.score) for p in custom.patterns],
+                        context=list(custom.context) or None,
+                        global_regex_flags=regex.MULTILINE,
+                    )
+                )
+        deny_types = sorted({term.type for term in self.policy.deny_list})
+        for entity_type in deny_types:
+            found.append(
+                PatternRecognizer(
+                    supported_entity=entity_type,
+                    name=DENY_LIST_RECOGNIZER,
+                    supported_language=language,
+                    deny_list=[term.value for term in self.policy.deny_list if term.type == entity_type],
+                    deny_list_score=1.0,
+                )
+            )
+        return found
+
+    def _check_policy_types(self, known: set[str]) -> None:
+        """A policy that names a type no recognizer produces is almost always a typo that masks nothing."""
+        for name in self.policy.entities:
+            if name not in known:
+                known_list = ", ".join(sorted(known))
+                problem = f"unknown entity type (known: {known_list})"
+                raise PolicyError(self.policy.source, f"entities.{name}", problem)
+
+
+def resolve_overlaps(results: Iterable[RecognizerResult]) -> list[Entity]:
+    """Keep a set of non-overlapping results: higher score first, then the longer span, then the earlier."""
+    starts: list[int] = []
+    kept: list[Entity] = []
+    for result in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
+        if result.end <= result.start:
+            continue
+        index = bisect.bisect_right(starts, result.start)
+        if index > 0 and kept[index - 1].end > result.start:
+            continue
+        if index < len(kept) and kept[index].start < result.end:
+            continue
+        starts.insert(index, result.start)
+        kept.insert(index, Entity(result.entity_type, result.start, result.end, float(result.score)))
+    return kept
+
+
+def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into pieces of at most ``size`` characters, at a line break or space where possible."""
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n")
+        if cut <= size // 2:
+            cut = window.rfind(" ")
+        end = start + (cut + 1 if cut > size // 2 else size)
+        yield start, text[start:end]
+        start = end
+    yield start, text[start:]

@@ -1,0 +1,462 @@
+"""Secrets: API keys, tokens, private keys, passwords and credentials, each reported with its exact span.
+
+General-purpose secret scanners are built for repositories, not prompts: they report partial values (only the
+header line of a PEM key), miss credentials inside URLs and "my password is ..." phrasing, and run hundreds of
+regexes over every text. Here a secret is one ``SecretRule``: the literal keywords without which it cannot
+occur, a pattern whose ``secret`` group is exactly the value to mask, and a check on that value (entropy,
+structure, placeholder). A rule's pattern runs only when one of its keywords occurs in the lower-cased text,
+so a text without secrets costs one ``in`` test per rule.
+
+The span is the secret itself, never the key that names it: ``DB_PASSWORD=<<PASSWORD_1>>`` and
+``Authorization: Bearer <<BEARER_TOKEN_1>>`` keep the text useful to the model. Exceptions, where the whole
+thing is the secret: PEM / OpenSSH private-key blocks (BEGIN line to END line) and vendor tokens whose prefix
+is part of the token (``sk-proj-...``, ``ghp_...``). Credentials in a URL are reported as ``user:password``:
+the user name is half of the credential and often a person's name, while scheme, host and path stay readable.
+
+Where two rules claim overlapping text, the more specific one wins (a vendor format over a JWT over a bearer
+header over a ``*_TOKEN=`` assignment), and ``drop_pii_inside_secrets`` removes what other recognizers found
+inside a secret (a "phone number" in the digits of a key, the "e-mail address" ``pass@host`` of a URL), so
+the secret is masked as one piece.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+OPENAI_API_KEY = "OPENAI_API_KEY"
+ANTHROPIC_API_KEY = "ANTHROPIC_API_KEY"
+AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
+AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY"
+GITHUB_TOKEN = "GITHUB_TOKEN"
+GITLAB_TOKEN = "GITLAB_TOKEN"
+SLACK_TOKEN = "SLACK_TOKEN"
+STRIPE_KEY = "STRIPE_KEY"
+GOOGLE_API_KEY = "GOOGLE_API_KEY"
+AZURE_KEY = "AZURE_KEY"
+BEARER_TOKEN = "BEARER_TOKEN"
+JWT = "JWT"
+PRIVATE_KEY = "PRIVATE_KEY"
+URL_CREDENTIALS = "URL_CREDENTIALS"
+PASSWORD = "PASSWORD"
+SECRET = "SECRET"
+
+SECRET_ENTITIES: frozenset[str] = frozenset({
+    OPENAI_API_KEY, ANTHROPIC_API_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, GITHUB_TOKEN, GITLAB_TOKEN,
+    SLACK_TOKEN, STRIPE_KEY, GOOGLE_API_KEY, AZURE_KEY, BEARER_TOKEN, JWT, PRIVATE_KEY, URL_CREDENTIALS,
+    PASSWORD, SECRET,
+})
+"""Every type this family reports (documented in docs/readme/detection-secrets.md)."""
+
+# Priorities: which rule keeps overlapping text. Scores: how sure a hit is (what thresholds compare).
+_WHOLE_BLOCK, _VENDOR, _NEAR_CONTEXT, _JWT, _URL, _HEADER, _ASSIGNMENT, _PHRASE = 100, 90, 80, 70, 60, 50, 40, 30
+
+
+# --- value checks -----------------------------------------------------------------------------------------
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character: ~4-6 for random keys, ~2.5-3.5 for words and identifiers."""
+    if not value:
+        return 0.0
+    length = len(value)
+    return -sum(count / length * math.log2(count / length) for count in Counter(value).values())
+
+
+def char_classes(value: str) -> int:
+    """How many of lower case, upper case and digits occur in ``value``."""
+    return (
+        any(c.islower() for c in value) + any(c.isupper() for c in value) + any(c.isdigit() for c in value)
+    )
+
+
+def looks_random(value: str, min_length: int = 8, min_entropy: float = 3.0) -> bool:
+    """A machine-made value: long enough, mixes character classes, and is not a repetitive pattern."""
+    return len(value) >= min_length and char_classes(value) >= 2 and shannon_entropy(value) >= min_entropy
+
+
+_PLACEHOLDER_WORDS = frozenset({
+    "none", "null", "nil", "true", "false", "yes", "no", "on", "off", "undefined", "empty", "blank", "required",
+    "optional", "str", "string", "text", "int", "integer", "bool", "boolean", "bytes", "any", "object",
+    "secretstr", "secret", "secrets", "password", "passwort", "kennwort", "pass", "pw", "pwd", "token", "key",
+    "example", "sample", "placeholder", "redacted", "removed", "hidden", "masked", "censored", "default",
+    "value", "n/a", "tbd", "todo", "changeme", "change_me", "replace_me", "replaceme",
+})
+_PLACEHOLDER_SHAPE = regex.compile(
+    r"""^(?:
+        [$%{<\[(!|>&*\#\\]                      # variables, templates, YAML tags, shell, references
+      | .*(?:\{\{|\$\{|\#\{|<%|%\()               # template expressions anywhere
+      | (?:your|my|dein|ihr|enter|insert)[_-]\w*  # your_token_here, my-secret-key
+      | \w*[_-](?:here|hier)
+      | (.)\1*                                    # one character repeated: xxxxxxxx, ********
+      | [*x•·._-]+                                # masks
+    )$""",
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Documentation and template values that stand for a secret without being one."""
+    return value.lower() in _PLACEHOLDER_WORDS or bool(_PLACEHOLDER_SHAPE.match(value))
+
+
+def looks_like_password(value: str) -> bool:
+    """A value in prose that is a password rather than a word: it carries a digit, a symbol or inner capitals.
+
+    "my password is hunter2" is a password; "the password is required" and "Passwort ist abgelaufen" are not.
+    """
+    if len(value) < 4 or is_placeholder(value) or "://" in value or value.lower().startswith("www."):
+        return False
+    return any(c.isdigit() for c in value) or not value.isalnum() or any(c.isupper() for c in value[1:])
+
+
+# Bare (unquoted) values that read as code rather than as a secret: a variable, an attribute path, a call.
+_CODE_LIKE = regex.compile(r"^[A-Za-z_]+$|^[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+$|[(\[]")
+_ENV_KEY = regex.compile(r"^[A-Z][A-Z0-9_]*$")
+_KEY_CHARS = regex.compile(r"[\w.-]*$")
+_LINE_PREFIX_OF_KEY = regex.compile(r"(?:^|\n)[ \t\-{\[,]*[\"']?$")
+
+
+def _value_is_random(match: regex.Match[str]) -> bool:
+    return looks_random(match.group("secret"), min_length=16)
+
+
+def _jwt_header_has_alg(match: regex.Match[str]) -> bool:
+    header = match.group("secret").split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except (binascii.Error, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return False
+    return isinstance(decoded, dict) and "alg" in decoded
+
+
+_AWS_CONTEXT = regex.compile(r"aws|secret|akia|asia|access.?key", regex.IGNORECASE)
+_AWS_CONTEXT_WINDOW = 160
+
+
+def _aws_secret_near_context(match: regex.Match[str]) -> bool:
+    value = match.group("secret")
+    if char_classes(value) < 3 or shannon_entropy(value) < 4.0:
+        return False
+    start = match.start("secret")
+    return bool(_AWS_CONTEXT.search(match.string, max(0, start - _AWS_CONTEXT_WINDOW), start))
+
+
+_SAS_VERSION_WINDOW = 400
+
+
+def _azure_sas_signature(match: regex.Match[str]) -> bool:
+    start = match.start()
+    return "sv=" in match.string[max(0, start - _SAS_VERSION_WINDOW) : start] and _value_is_random(match)
+
+
+def _url_password_is_real(match: regex.Match[str]) -> bool:
+    password = match.group("secret").rsplit(":", 1)[-1] if match.group("user") is not None else ""
+    password = password or match.group("secret")
+    return not is_placeholder(password)
+
+
+def _header_token(match: regex.Match[str]) -> bool:
+    value = match.group("secret")
+    return not is_placeholder(value) and looks_random(value, min_length=12)
+
+
+def _full_key_start(match: regex.Match[str]) -> int:
+    """Where the whole key starts: ``password`` matched inside ``spring.datasource.password`` reaches back."""
+    key_start = match.start("key")
+    return key_start - len(_KEY_CHARS.search(match.string, 0, key_start).group())
+
+
+def _key_stands_as_key(match: regex.Match[str]) -> bool:
+    """The key opens its line (YAML, .env, INI, headers) or is quoted (JSON): a data key, not prose."""
+    text = match.string
+    start = _full_key_start(match)
+    before = text[start - 1] if start else ""
+    if before in "\"'" and text[match.end("key") : match.end("key") + 1] == before:
+        return True
+    return bool(_LINE_PREFIX_OF_KEY.search(text, max(0, start - 80), start))
+
+
+def _password_assignment(match: regex.Match[str]) -> bool:
+    value = match.group("secret")
+    if len(value) < 3 or is_placeholder(value):
+        return False
+    bare = match.group("bare") is not None
+    if bare and _CODE_LIKE.search(value):
+        # DB_PASSWORD=hunter (.env) and "password: hunter" (YAML) are passwords; password=pwd and
+        # password=self.password are code.
+        key = match.string[_full_key_start(match) : match.end("key")]
+        if "(" in value or "[" in value or "." in value:
+            return False
+        return (match.group("sep") == "=" and bool(_ENV_KEY.match(key))) or (
+            match.group("sep") == ":" and _key_stands_as_key(match)
+        )
+    if match.group("sep") == ":" and not _key_stands_as_key(match):
+        return looks_like_password(value)  # "Please change your password: go to settings" is prose
+    return True
+
+
+def _secret_assignment(match: regex.Match[str]) -> bool:
+    value = match.group("secret")
+    if is_placeholder(value) or "://" in value or value.startswith(("/", "./", "~/")):
+        return False
+    if match.group("bare") is not None and _CODE_LIKE.search(value):
+        return False
+    return looks_random(value)
+
+
+def _password_phrase(match: regex.Match[str]) -> bool:
+    value = match.group("secret")
+    if match.group("quoted") is not None:
+        return len(value) >= 3 and not is_placeholder(value)
+    return looks_like_password(value)
+
+
+# --- rules ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SecretRule:
+    """One kind of secret: where it can occur, what it looks like, and how sure a hit is."""
+
+    name: str
+    entity: str
+    keywords: tuple[str, ...]
+    """Lower-case literals, one of which occurs in every text that holds this secret (the cheap pre-filter)."""
+    pattern: regex.Pattern[str]
+    """The value to mask is the group ``secret``, or the whole match if the pattern has no such group."""
+    score: float
+    priority: int
+    check: Callable[[regex.Match[str]], bool] | None = None
+
+    def find(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
+        """Spans of this secret in ``text`` (``lowered`` is ``text.lower()``, computed once per text)."""
+        if not any(keyword in lowered for keyword in self.keywords):
+            return
+        has_group = "secret" in self.pattern.groupindex
+        for match in self.pattern.finditer(text):
+            if self.check is None or self.check(match):
+                yield match.span("secret") if has_group else match.span()
+
+
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
+    return regex.compile(pattern, flags | regex.VERBOSE)
+
+
+_TOKEN_END = r"(?![\w-])"
+_QUOTED_OR_BARE = r"""
+    (?: "(?P<secret>[^"\r\n]{1,200})"
+      | '(?P<secret>[^'\r\n]{1,200})'
+      | `(?P<secret>[^`\r\n]{1,200})`
+      | (?P<bare>(?P<secret>(?:[^\s"'`,;&<>]|&(?![\w.-]+=))*[^\s"'`,;&<>.)\]}:]))   # "&" ends a query parameter
+    )"""
+# key ["'] (:= | => | = | :) value; "==" is a comparison, "::" a scope.
+_ASSIGN = r"""["']?[ \t]*(?P<sep>:=|=>|(?<![=!<>])=(?![=>])|:(?![:/]))[ \t]*""" + _QUOTED_OR_BARE
+_KEY_END = r"(?![\w-]|\.\w)"
+
+_PASSWORD_KEY = r"(?i:(?P<key>pass(?:word|wd|phrase|wort|code)|kennwort|(?<![A-Za-z])(?:pass|pwd|pw)))" + _KEY_END
+_SECRET_KEY = (
+    r"(?i:(?P<key>secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
+    r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|credentials?))" + _KEY_END
+)
+
+RULES: tuple[SecretRule, ...] = (
+    SecretRule(
+        "pem-private-key", PRIVATE_KEY, ("private key",),
+        _rx(r"""
+            -----BEGIN[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
+            (?: .{0,20000}?-----END[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
+              | (?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{4,}|[A-Za-z-]+:\ [^\r\n\\]*))*   # truncated: body only
+            )""", regex.DOTALL),
+        1.0, _WHOLE_BLOCK,
+    ),
+    SecretRule(
+        "anthropic", ANTHROPIC_API_KEY, ("sk-ant-",),
+        _rx(r"(?<![\w-])(?P<secret>sk-ant-[A-Za-z0-9_-]{20,})" + _TOKEN_END), 0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "openai", OPENAI_API_KEY, ("sk-",),
+        _rx(r"(?<![\w-])(?P<secret>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{32,}))" + _TOKEN_END),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "aws-access-key-id", AWS_ACCESS_KEY_ID, ("akia", "asia", "abia", "acca"),
+        _rx(r"(?<![A-Za-z0-9])(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 0.95, _VENDOR,
+    ),
+    SecretRule(
+        "aws-secret-access-key", AWS_SECRET_ACCESS_KEY, ("aws", "secret", "akia", "asia", "access"),
+        _rx(r"(?<![A-Za-z0-9/+=])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
+        0.9, _NEAR_CONTEXT, _aws_secret_near_context,
+    ),
+    SecretRule(
+        "github", GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+        _rx(r"(?<![A-Za-z0-9_])(?P<secret>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,})(?![A-Za-z0-9_])"),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "gitlab", GITLAB_TOKEN,
+        ("glpat-", "gldt-", "glptt-", "glrt-", "glcbt-", "glft-", "glimt-", "glagent-", "gloas-", "glsoat-",
+         "glffct-", "gr1348941"),
+        _rx(r"""(?<![\w-])(?P<secret>
+                (?:glpat|gldt|glptt|glrt|glcbt|glft|glimt|glagent|gloas|glsoat|glffct)-[A-Za-z0-9_.-]{19,}[A-Za-z0-9_]
+              | GR1348941[A-Za-z0-9_-]{20,})""" + _TOKEN_END),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "slack-token", SLACK_TOKEN, ("xox", "xapp-"),
+        _rx(r"(?<![\w-])(?P<secret>(?:xox[abeoprs]|xapp)-[A-Za-z0-9-]{9,}[A-Za-z0-9])" + _TOKEN_END),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "slack-webhook", SLACK_TOKEN, ("hooks.slack.com",),
+        _rx(r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9_/+-]{20,}[A-Za-z0-9])"),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "stripe", STRIPE_KEY, ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_"),
+        _rx(r"(?<![A-Za-z0-9_])(?P<secret>(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9+/=]{20,})"
+            r"(?![A-Za-z0-9_])"),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "google", GOOGLE_API_KEY, ("aiza", "gocspx-", "ya29."),
+        _rx(r"(?<![\w-])(?P<secret>AIza[0-9A-Za-z_-]{35}|GOCSPX-[A-Za-z0-9_-]{28}|ya29\.[0-9A-Za-z_-]{20,})"
+            + _TOKEN_END),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "azure-connection-string-key", AZURE_KEY, ("accountkey", "sharedaccesskey"),
+        _rx(r"(?i:AccountKey|SharedAccessKey)[ \t]*=[ \t]*(?P<secret>[A-Za-z0-9+/]{20,}={0,2})"),
+        0.95, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "azure-sas-signature", AZURE_KEY, ("sig=",),
+        _rx(r"[?&;]sig=(?P<secret>(?:[A-Za-z0-9+/]|%2[BbFf]){20,}(?:=|%3[Dd]){0,2})"),
+        0.9, _NEAR_CONTEXT, _azure_sas_signature,
+    ),
+    SecretRule(
+        "azure-subscription-key", AZURE_KEY, ("subscription", "azure", "abonnement"),
+        _rx(r"""(?i:ocp-apim-subscription-key|subscription[ _-]?key|abonnementschlüssel
+                  |azure[\w.-]{0,40}?(?:key|secret))
+                ["']?[ \t]*(?:[:=]|=>|(?i:is|ist|lautet)\b)?[ \t]*["']?
+                (?P<secret>[A-Za-z0-9]{32,100})(?![A-Za-z0-9])"""),
+        0.9, _NEAR_CONTEXT, _value_is_random,
+    ),
+    SecretRule(
+        "azure-client-secret", AZURE_KEY, ("q~",),
+        _rx(r"(?<![\w~.-])(?P<secret>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?![\w~.-])"),
+        0.9, _VENDOR, _value_is_random,
+    ),
+    SecretRule(
+        "jwt", JWT, ("eyj",),
+        _rx(r"(?<![\w-])(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*)" + _TOKEN_END),
+        0.95, _JWT, _jwt_header_has_alg,
+    ),
+    SecretRule(
+        "url-credentials", URL_CREDENTIALS, ("://",),
+        _rx(r"""(?i)\b[a-z][a-z0-9+.-]{1,30}://
+                (?: (?P<secret>(?P<user>[^\s:/?\#@"'<>\[\]]+):[^\s/?\#"'<>]+)    # user:password
+                  | :(?P<secret>[^\s/?\#"'<>]+) )                                 # :password (no user)
+                @(?=[A-Za-z0-9\[])"""),
+        0.9, _URL, _url_password_is_real,
+    ),
+    SecretRule(
+        "bearer", BEARER_TOKEN, ("bearer",),
+        _rx(r"(?i:\bbearer)[ \t]+(?P<secret>[A-Za-z0-9_~+/-](?:[A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-])?=*)"
+            r"(?![A-Za-z0-9._~+/=-])"),
+        0.85, _HEADER, _header_token,
+    ),
+    SecretRule(
+        "authorization-header", BEARER_TOKEN, ("authorization",),
+        _rx(r"""(?i:\bauthorization)["']?[ \t]*[:=][ \t]*["']?(?i:(?:basic|token|digest|apikey|sso-key)[ \t]+)?
+                (?P<secret>[A-Za-z0-9_~+/-](?:[A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-])?=*)(?![A-Za-z0-9._~+/=-])"""),
+        0.85, _HEADER, _header_token,
+    ),
+    SecretRule(
+        "password-assignment", PASSWORD, ("pass", "pwd", "pw", "kennwort"),
+        _rx(_PASSWORD_KEY + _ASSIGN), 0.85, _ASSIGNMENT, _password_assignment,
+    ),
+    SecretRule(
+        "secret-assignment", SECRET, ("secret", "token", "key", "credential"),
+        _rx(_SECRET_KEY + _ASSIGN), 0.8, _ASSIGNMENT, _secret_assignment,
+    ),
+    SecretRule(
+        "password-phrase", PASSWORD, ("pass", "pw", "kennwort", "pin", "geheimzahl", "zugangscode"),
+        _rx(r"""(?i)\b(?:passwor[dt]s?|passcode|pass\s?phrase|kennwor[dt]|pwd?|pin(?:-?code|-?nummer)?
+                      |geheimzahl|zugangscode)\b
+                (?:[ \t]+(?!(?:is|ist|lautet|lautete|was|war|heißt|are|sind)\b)[\w.@-]+){0,4}?   # "for the VPN"
+                [ \t]*(?:(?:is|ist|lautet|lautete|was|war|heißt|are|sind)\b[ \t]*:?|:|=)
+                (?:[ \t]+(?:now|jetzt|still|noch|nun|immer[ \t]+noch|weiterhin|simply|einfach|just|nur)\b)?
+                [ \t]*
+                (?: (?P<quoted>["'„“»‚‘])(?P<secret>[^"'„“”»«‚‘’\r\n]{1,80})["'“”«‘’]
+                  | (?P<secret>[^\s"'„“”»«]{3,80}?)(?=[.,;:?)\]"'“”»«]*(?:\s|$)) )"""),
+        0.8, _PHRASE, _password_phrase,
+    ),
+)
+
+
+class SecretsRecognizer(EntityRecognizer):
+    """Runs every ``SecretRule`` whose entity is requested and whose keywords occur, then settles overlaps."""
+
+    def __init__(self, supported_language: str = "en", rules: tuple[SecretRule, ...] = RULES) -> None:
+        self.rules = rules
+        super().__init__(
+            supported_entities=sorted({rule.entity for rule in rules}),
+            name="MaskgateSecretsRecognizer",
+            supported_language=supported_language,
+        )
+
+    def load(self) -> None:
+        """Patterns are compiled at import."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        wanted = set(entities)
+        lowered = text.lower()
+        found = [
+            (rule, start, end)
+            for rule in self.rules
+            if rule.entity in wanted
+            for start, end in rule.find(text, lowered)
+            if end > start
+        ]
+        found.sort(key=lambda hit: (-hit[0].priority, hit[1] - hit[2], hit[1]))
+        kept: list[RecognizerResult] = []
+        for rule, start, end in found:
+            if all(end <= other.start or start >= other.end for other in kept):
+                kept.append(RecognizerResult(rule.entity, start, end, rule.score))
+        return kept
+
+
+def drop_pii_inside_secrets(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Drop other types' results that overlap a secret: the secret is masked as one piece.
+
+    Digits inside a key look like phone numbers, ``pass@host`` in a URL like an e-mail address, words in a
+    PEM block like names; masked separately they would split the secret and leave parts of it in clear.
+    """
+    secrets = [r for r in results if r.entity_type in SECRET_ENTITIES]
+    if not secrets:
+        return results
+    return [
+        r
+        for r in results
+        if r.entity_type in SECRET_ENTITIES or all(r.end <= s.start or r.start >= s.end for s in secrets)
+    ]
+
+
+def recognizers(language: str) -> list[EntityRecognizer]:
+    """One recognizer for all secret types; secrets look the same in every language."""
+    return [SecretsRecognizer(language)]
+
+
+def result_filters(language: str) -> list[Callable[[str, list[RecognizerResult]], list[RecognizerResult]]]:
+    """Secrets take precedence over whatever else was found inside them."""
+    return [drop_pii_inside_secrets]
