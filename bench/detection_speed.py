@@ -47,8 +47,9 @@ $249.00 within 5 business days to the card ending in 6467, (3) gives her a direc
 legal language, and do not mention the outage details. Sign it "Priya Raman, Acme Payments".
 Also add a one-line internal note for David so he can follow up when he is back in Chicago.
 
-For context, the previous ticket (opened 2023-11-17 by her colleague Tom Brennan, tom.brennan@bluewillow-
-consulting.com) was about a failed SEPA transfer and was closed by Lucia Fernandez from our Dublin office.
+For context, the previous ticket (opened 2023-11-17 by her colleague Tom Brennan,
+tom.brennan@bluewillow-consulting.com) was about a failed SEPA transfer and was closed by Lucia Fernandez
+from our Dublin office.
 Tom can be reached at 020 7946 0958 if Margaret refers to it. Don't mention Tom or Lucia in the email itself.
 """
 

@@ -57,6 +57,7 @@ import sys
 import threading
 import time
 import urllib.request
+import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -585,10 +586,10 @@ class _Handler:
             return web.Response(body=recorded.body, status=controls.status,
                                 headers={"content-type": request.headers.get("content-type", "text/plain")})
         try:
-            body = json.loads(recorded.body)
+            body = json.loads(_decompressed(recorded.body, request.headers.get("content-encoding", "")))
             if not isinstance(body, dict):
                 raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, zlib.error):
             return web.json_response(api.error(400, "We could not parse the JSON body of your request."),
                                      status=400)
         turn = api.turn(body)
@@ -620,6 +621,16 @@ class _Handler:
             recorded.events_sent_at.append(time.monotonic())
         await response.write_eof()
         return response
+
+
+def _decompressed(body: bytes, encoding: str) -> bytes:
+    """The body to answer to (the recording keeps the compressed bytes)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompress(body, 31)
+    if encoding == "deflate":
+        return zlib.decompress(body)
+    return body
 
 
 def _dumps(data: Any) -> str:

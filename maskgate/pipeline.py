@@ -316,12 +316,19 @@ class StreamRestorer:
         return b"".join([self._event(event) for event in self._reader.feed(chunk)])
 
     def finish(self) -> bytes:
-        """End of the stream (also an aborted one): the last partial event and everything still held."""
+        """End of the stream (also an aborted one): everything still held, and a last event the stream did
+        not end with a blank line. A complete one is ended properly; a truncated one stays last and
+        unterminated, where clients drop it (as they would have without maskgate)."""
         if self._events is None:
             return b""
-        out = [self._event(event) for event in self._reader.close()]
+        out, truncated = [], []
+        for event in self._reader.close():
+            if event.has_data and _is_complete(event.data):
+                out.append(self._event(SSEEvent(event.lines, event.newline)))
+            else:
+                truncated.append(event.encode())
         out.append(self._encode(self._events.finish()))
-        return b"".join(out)
+        return b"".join(out + truncated)
 
     def _event(self, event: SSEEvent) -> bytes:
         if not event.has_data:
@@ -443,6 +450,16 @@ def _dumps(value: Any) -> str:
     except UnicodeEncodeError:
         return json.dumps(value, separators=(",", ":"))
     return text
+
+
+def _is_complete(data: str) -> bool:
+    if data.strip() == "[DONE]":
+        return True
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
 
 
 def _restore_parsed(fmt: ApiFormat | None, body: Any, restoration: Restoration) -> bool:

@@ -83,6 +83,37 @@ def _alternatives(literals: Iterable[str]) -> str:
     return "(?:" + "|".join(_case_insensitive(literal) for literal in literals) + ")"
 
 
+def _bracket_regex(chars: Iterable[str], own: str, name: str) -> str:
+    """One bracket, single or doubled in the same spelling (a backreference), or the template's literal.
+
+    Equivalent to alternating the literals of :func:`_bracket_literals`, but a prefix trie of the single
+    spellings compiles in a fraction of the time, which matters because every new set of types compiles anew.
+    """
+    units = {form for char in chars for form in _spellings(char)}
+    doubled = f"(?P<{name}_unit>{_trie_regex(units)})(?P={name}_unit)?"
+    if own and own.lower() not in {unit * count for unit in units for count in (1, 2)}:
+        doubled = f"{_case_insensitive(own)}|{doubled}"
+    return f"(?P<{name}>{doubled})"
+
+
+def _trie_regex(literals: Iterable[str]) -> str:
+    trie: dict[str, dict] = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [_case_insensitive(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
 class PlaceholderStyle:
     """A parsed placeholder template: renders tokens and builds matchers for sets of issued types."""
 
@@ -152,12 +183,12 @@ class TokenMatcher:
         loose = "|".join(loose_sep.join(_case_insensitive(w) for w in _type_words(t)) for t in by_length)
         strict = "|".join(strict_sep.join(re.escape(w) for w in _type_words(t)) for t in by_length)
         self.source = (
-            f"(?P<open>{_alternatives(opens)}){_SPACES}(?P<type>{loose}){loose_sep}(?P<n>{_NUMBER})"
-            f"{_SPACES}(?P<close>{_alternatives(self._closes)})"
+            f"{_bracket_regex(_BRACKETS, prefix, 'open')}{_SPACES}(?P<type>{loose}){loose_sep}"
+            f"(?P<n>{_NUMBER}){_SPACES}{_bracket_regex(_BRACKETS.values(), suffix, 'close')}"
             f"|(?<!\\w)(?P<bare>{strict}){strict_sep}(?P<bare_n>{_NUMBER})(?!\\w)"
         ) if types else "(?!)"
         self.pattern = re.compile(self.source)
-        self._partial = regex.compile(self.source)
+        self._partial: regex.Pattern[str] | None = None  # compiled on first use: only streams need it
         # What can start a match: an opening bracket in any case (``&LT;``), or a type's initial as issued.
         first_chars = {case(literal[0]) for literal in opens for case in (str.lower, str.upper)}
         first_chars |= {t[0] for t in types}
@@ -172,10 +203,11 @@ class TokenMatcher:
 
     def key(self, match: re.Match[str]) -> tuple[str, int] | None:
         """(type, number) of a match, the type spelt as issued; None if it cannot be mapped back."""
-        if match.group("bare") is not None:
-            return match.group("bare"), int(match.group("bare_n"))
-        entity_type = self._canonical.get(_canonical_key(match.group("type")))
-        return None if entity_type is None else (entity_type, int(match.group("n")))
+        bare = match.group("bare")
+        entity_type = self._canonical.get(_canonical_key(match.group("type") if bare is None else bare))
+        if entity_type is None:
+            return None
+        return entity_type, int(match.group("n") if bare is None else match.group("bare_n"))
 
     def can_extend(self, text: str, match: re.Match[str]) -> bool:
         """Could more text after ``text`` turn ``match`` into a longer or a different match?
@@ -203,6 +235,8 @@ class TokenMatcher:
             position = candidate.start()
             if len(text) - position >= 2 and text[position:position + 2] not in self._starts:
                 continue  # cheap rejection of "Paris", "[1]", "&amp;"
+            if self._partial is None:
+                self._partial = regex.compile(self.source)
             if self._partial.fullmatch(text, position, partial=True) is not None:
                 return position
         return None

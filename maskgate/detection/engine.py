@@ -9,8 +9,8 @@ few milliseconds per message and answers repeated messages from a value-free cac
 3. the families' result filters drop what they know to be false positives (German nouns tagged PERSON, the
    domain of an e-mail address reported again as URL, version strings, ...);
 4. the policy: enabled types, per-type thresholds, the allow-list (deny-list matches are exempt);
-5. overlaps are resolved so the result can be masked span by span: the higher score wins, then the longer
-   span, then the earlier one.
+5. overlaps are resolved so the result can be masked span by span: the policy's own deny-list and custom
+   patterns win, then the higher score, then the longer span, then the earlier one.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ from maskgate.policy import Policy, PolicyError
 DENY_LIST_RECOGNIZER = "PolicyDenyList"
 CUSTOM_RECOGNIZER_PREFIX = "PolicyRecognizer:"
 
+_SURROGATE = regex.compile("[\ud800-\udfff]")
+
 MAX_CHUNK_CHARS = 100_000
 """Longer texts are analysed in pieces cut at line breaks: spaCy refuses texts over a million characters and
 its memory grows with the text, while a request body may legally hold several megabytes."""
@@ -53,8 +55,6 @@ class Detector:
     def __init__(self, policy: Policy | None = None, *, cache: SpanCache | None = None) -> None:
         self.policy = policy if policy is not None else Policy()
         use_offline_domains()
-        nlp_engine = NerOnlyNlpEngine(self.policy.model, SUPPORTED)
-        nlp_engine.load()
         registry = RecognizerRegistry(supported_languages=list(SUPPORTED))
         supported: dict[str, set[str]] = {}
         for language in SUPPORTED:
@@ -63,6 +63,8 @@ class Detector:
             for recognizer in language_recognizers:
                 registry.add_recognizer(recognizer)
         self._check_policy_types(set().union(*supported.values()))
+        nlp_engine = NerOnlyNlpEngine(self.policy.model, SUPPORTED)
+        nlp_engine.load()
         self._analyzer = AnalyzerEngine(
             registry=registry,
             nlp_engine=nlp_engine,
@@ -106,6 +108,10 @@ class Detector:
         return list(found)
 
     def _detect_uncached(self, text: str, language: str) -> list[Entity]:
+        if not text.isascii():
+            # JSON may carry lone surrogates ("\ud800"): valid str, invalid Unicode, and spaCy cannot hash
+            # them. One replacement character each keeps every offset where it was.
+            text = _SURROGATE.sub("\ufffd", text)
         results: list[RecognizerResult] = []
         for offset, chunk in _chunks(text, MAX_CHUNK_CHARS):
             for result in self._analyze(chunk, language):
@@ -174,10 +180,10 @@ class Detector:
 
 
 def resolve_overlaps(results: Iterable[RecognizerResult]) -> list[Entity]:
-    """Keep a set of non-overlapping results: higher score first, then the longer span, then the earlier."""
+    """Keep non-overlapping results: the policy's own rules first, then higher score, longer, earlier."""
     starts: list[int] = []
     kept: list[Entity] = []
-    for result in sorted(results, key=lambda r: (-r.score, r.start - r.end, r.start)):
+    for result in sorted(results, key=_precedence):
         if result.end <= result.start:
             continue
         index = bisect.bisect_right(starts, result.start)
@@ -188,6 +194,14 @@ def resolve_overlaps(results: Iterable[RecognizerResult]) -> list[Entity]:
         starts.insert(index, result.start)
         kept.insert(index, Entity(result.entity_type, result.start, result.end, float(result.score)))
     return kept
+
+
+def _precedence(result: RecognizerResult) -> tuple[bool, float, int, int]:
+    """Sort key, best first. A deny-list term or custom pattern is the operator's explicit word about this
+    deployment's data, so it outranks what a general model guesses about the same characters."""
+    source = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
+    from_policy = source == DENY_LIST_RECOGNIZER or source.startswith(CUSTOM_RECOGNIZER_PREFIX)
+    return (not from_policy, -result.score, result.start - result.end, result.start)
 
 
 def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:

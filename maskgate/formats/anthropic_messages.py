@@ -49,7 +49,7 @@ def _block(collector: TextCollector, path: Path, block: dict[str, Any]) -> None:
     if kind == "text":
         collector.text((*path, "text"), block.get("text"))
     elif kind == "tool_use":
-        collector.string_values((*path, "input"), block.get("input"))
+        collector.object_document((*path, "input"), block.get("input"))
     elif kind == "tool_result":
         collector.content((*path, "content"), block.get("content"), _TEXT_BLOCKS, tool_output=True)
     elif kind == "document":

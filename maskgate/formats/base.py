@@ -51,11 +51,13 @@ Path = tuple[Any, ...]  # str keys, int indices, and a JsonLiteral as the last s
 
 @dataclass(frozen=True, slots=True)
 class TextField:
-    """One text in a body. ``json_escape``: the text is JSON source (tool arguments), restored as such."""
+    """One text in a body. ``json_escape``: the text is JSON source (tool arguments), restored as such.
+    ``parsed``: the text is the serialisation of the JSON value at ``path``, written back parsed."""
 
     path: Path
     text: str
     json_escape: bool = False
+    parsed: bool = False
 
 
 _OBJECT_OR_ARRAY = re.compile(r"\s*[\[{]")
@@ -102,6 +104,14 @@ class TextCollector:
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 self.string_values((*path, i), item)
+
+    def object_document(self, path: Path, value: object) -> None:
+        """A JSON value sent as an object (Anthropic's ``tool_use.input``): its string values going out;
+        coming back it is restored as its JSON source, exactly as its streamed ``partial_json`` is."""
+        if not self.restoring:
+            self.string_values(path, value)
+        elif isinstance(value, (dict, list)) and value:
+            self.fields.append(TextField(path, json.dumps(value, ensure_ascii=False), True, parsed=True))
 
     def document(self, path: Path, source: object) -> None:
         """A string that holds (or may hold) a JSON document: tool arguments, a tool's output."""
@@ -173,6 +183,8 @@ def write_back(body: Any, fields: Iterable[TextField], texts: Iterable[str]) -> 
         step = field.path[-1]
         if isinstance(step, JsonLiteral):
             documents.setdefault(field.path[:-1], []).append((step, text))
+        elif field.parsed:
+            _set_path(body, field.path, json.loads(text))
         else:
             _set_path(body, field.path, text)
     for path, literals in documents.items():

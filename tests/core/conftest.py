@@ -55,3 +55,12 @@ class FixedDetector:
 @pytest.fixture
 def detector() -> RegexDetector:
     return RegexDetector()
+
+
+@pytest.fixture(scope="session")
+def real_detector():
+    """The production detector (Presidio + spaCy), loaded once per session."""
+    from maskgate.detection import Detector
+    from maskgate.policy import Policy
+
+    return Detector(Policy())

@@ -49,7 +49,8 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 ResultFilter = Callable[[str, list[RecognizerResult]], list[RecognizerResult]]
 
 FAMILIES: tuple[str, ...] = (
-    "financial", "secrets", "technical", "phones", "dates", "addresses", "national_ids", "names", "locations",
+    "web", "financial", "secrets", "technical", "phones", "dates", "addresses", "national_ids", "names",
+    "locations",
 )
 """Family modules in the order their filters run."""
 

@@ -122,10 +122,11 @@ _WORD_END = re.compile(_END)
 _YEAR = re.compile(r"(?:19|20)\d\d(?![\w@])(?![.,:/-]?\d)")
 _YEAR_CUE_BEFORE = re.compile(rf"\b(?:{_YEAR_CUES})[ \t]+$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(rf"[ \t]*(?:{_UNITS})", re.IGNORECASE)
-# Where a date can start: a digit or a month or weekday word at the start of a word. Scanning for these with
-# one cheap pattern and a set look-up, then trying the full pattern only there, is ~10x faster than letting
-# the full pattern's alternations try every position.
-_ANCHOR = re.compile(r"(?<![\w.=@/\\-])(?:\d|[^\W\d_]{2,10}\b)")
+# Where a date can start: at most four digits (not a longer number, not an item of a list) or a month or
+# weekday word, at the start of a word. Scanning for these with one cheap pattern and a set look-up, then
+# trying the full patterns only there, is several times faster than letting the full patterns' alternations
+# try every position.
+_ANCHOR = re.compile(r"(?<![\w.=@/\\-])(?:\d{1,4}(?![\d;)\]}'\"])|[^\W\d_]{2,10}\b)")
 _ANCHOR_WORDS = frozenset(
     [*_MONTHS, *_WEEKDAYS_FULL.split("|"), *_WEEKDAYS_SHORT.split("|")]
 )
@@ -293,33 +294,68 @@ def recognizers(language: str) -> list[EntityRecognizer]:
 
 
 def result_filters(language: str) -> list[ResultFilter]:
-    """Drop other recognizers' DATE_TIME guesses that this module's notations do not back up."""
-    return [drop_unsupported_dates]
+    """Replace other recognizers' DATE_TIME guesses by the dates this module finds in the same place."""
+    return [UnsupportedDateFilter(DateRecognizer(supported_language=language))]
 
 
-def drop_unsupported_dates(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+class UnsupportedDateFilter:
     """Keep a foreign DATE_TIME result only where no date of ours overlaps it and it reads as a date.
 
     "Reads as a date" means a month or weekday name together with a digit, and no duration or relative word:
     that keeps a model's "the 3rd of May 2021" and drops its "for years", "75 years old", "next week",
     postcodes, card numbers and house numbers.
+
+    Presidio's analyzer drops a result that another result of the same type contains with an equal or
+    higher score *before* any filter runs, so a model's "1988" (0.85) may have replaced our own "1988".
+    Where a foreign result is dropped, this filter therefore looks for our dates around it again and puts
+    back the ones that overlap it.
     """
-    ours = [r for r in results if r.entity_type == ENTITY and _is_ours(r)]
-    kept = []
-    for result in results:
-        if result.entity_type != ENTITY or _is_ours(result):
-            kept.append(result)
-            continue
-        if any(r.start < result.end and result.start < r.end for r in ours):
-            continue
-        span = text[result.start : result.end]
-        if (
-            any(ch.isdigit() for ch in span)
-            and _DATE_OR_WEEKDAY_WORD.search(span)
-            and not _DURATION_OR_RELATIVE.search(span)
-        ):
-            kept.append(result)
-    return kept
+
+    _WINDOW = 40
+
+    def __init__(self, recognizer: DateRecognizer) -> None:
+        self._recognizer = recognizer
+
+    def __call__(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        ours = [r for r in results if r.entity_type == ENTITY and _is_ours(r)]
+        kept = []
+        for result in results:
+            if result.entity_type != ENTITY or _is_ours(result):
+                kept.append(result)
+            elif any(r.start < result.end and result.start < r.end for r in ours):
+                continue
+            elif _reads_as_date(text[result.start : result.end]):
+                kept.append(result)
+            else:
+                recovered = [
+                    r for r in self._dates_around(text, result.start, result.end)
+                    if not any(o.start < r.end and r.start < o.end for o in ours)
+                ]
+                ours.extend(recovered)
+                kept.extend(recovered)
+        return kept
+
+    def _dates_around(self, text: str, start: int, end: int) -> list[RecognizerResult]:
+        """Our dates overlapping ``[start, end)``, found in a window cut at whitespace around it."""
+        low = max(0, start - self._WINDOW)
+        while 0 < low < start and not text[low - 1].isspace():
+            low += 1
+        high = min(len(text), end + self._WINDOW)
+        while end < high < len(text) and not text[high].isspace():
+            high -= 1
+        found = self._recognizer.analyze(text[low:high], [ENTITY])
+        for result in found:
+            result.start += low
+            result.end += low
+        return [r for r in found if r.start < end and start < r.end]
+
+
+def _reads_as_date(span: str) -> bool:
+    return (
+        any(ch.isdigit() for ch in span)
+        and _DATE_OR_WEEKDAY_WORD.search(span) is not None
+        and _DURATION_OR_RELATIVE.search(span) is None
+    )
 
 
 def _is_ours(result: RecognizerResult) -> bool:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import re
+
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -55,18 +57,18 @@ _IBAN_CLASSES = {"n": "[0-9]", "a": "[A-Za-z]", "c": "[A-Za-z0-9]"}
 
 def _bban_pattern(structure: str) -> str:
     """The registry notation as a regex in which every character may follow a separator."""
-    parts = regex.findall(r"(\d+)([nac])", structure)
+    parts = re.findall(r"(\d+)([nac])", structure)
     return "".join(f"(?:{_IBAN_SEPARATOR}?{_IBAN_CLASSES[kind]}){{{count}}}" for count, kind in parts)
 
 
 # A cheap locator (two letters and two digits at a word start); each hit is then matched, anchored, against
 # its country's exact pattern.
-_IBAN_START = regex.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}")
-_IBAN_BY_COUNTRY: dict[str, regex.Pattern[str]] = {
-    country: regex.compile(rf"[A-Za-z]{{2}}[0-9]{{2}}{_bban_pattern(structure)}(?![A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}")
+_IBAN_BY_COUNTRY: dict[str, re.Pattern[str]] = {
+    country: re.compile(rf"[A-Za-z]{{2}}[0-9]{{2}}{_bban_pattern(structure)}(?![A-Za-z0-9])")
     for country, structure in IBAN_BBAN_STRUCTURE.items()
 }
-_IBAN_SEPARATORS = regex.compile(_IBAN_SEPARATOR)
+_IBAN_SEPARATORS = re.compile(_IBAN_SEPARATOR)
 
 
 def iban_checksum_ok(compact: str) -> bool:
@@ -160,20 +162,23 @@ def luhn_ok(digits: str) -> bool:
 
 
 # A contiguous run of 12-19 digits, or digit groups with one consistent separator. Never glued to a word,
-# a "+" (phone), a decimal point or another group of digits.
+# a "+" (phone), a decimal point or another group of digits. (The regex module scans digit patterns like this
+# several times faster than re; re is faster for the IBAN locator's letter classes.)
 _CARD_CANDIDATE = regex.compile(
     r"(?<![\w+/-])(?<!\d[.,])"
     r"(?:\d{12,19}|\d{4}(?P<sep>[ -])\d{4,6}(?:(?P=sep)\d{1,5}){1,3})"
     r"(?![\w/])(?![.,-]\d)"
 )
-_CARD_SEPARATORS = regex.compile(r"[ -]")
+_CARD_SEPARATORS = re.compile(r"[ -]")
 
-# Card words in English and German, matched as whole words (German compounds by their stem).
-_CARD_CONTEXT = regex.compile(
-    r"\b(?:cards?|credit|debit|cc|ccn|visa|master\s?card|amex|american\s+express|discover|jcb|diners"
-    r"|maestro|union\s?pay|rupay|cvv|cvc|expir\w*|exp\.?\s+date|payment|pay|charge[ds]?|billing|billed"
-    r"|\w*karte[n]?\w*|kartennr|girocard|zahlung\w*|bezahl\w*|belast\w*|abbuch\w*|gültig\s+bis|ablauf\w*)\b",
-    regex.IGNORECASE,
+# Card words in English and German: whole words, and German compounds by their stem ("Kreditkarte",
+# "Kartennummer", "EC-Karte"). Words about paying in general ("payment", "Zahlung") are not enough: order and
+# invoice numbers stand next to them just as often.
+_CARD_CONTEXT = re.compile(
+    r"\b(?:cards?|credit|debit|cc|ccn|visa|master\s?card|amex|american\s+express|discover|jcb|diners|maestro"
+    r"|union\s?pay|rupay|cvv|cvc|cvv2|expiry|expires|expiration|exp\.?\s+date|girocard|gültig\s+bis"
+    r"|ablaufdatum)\b|karte",
+    re.IGNORECASE,
 )
 _CONTEXT_BEFORE = 80
 _CONTEXT_AFTER = 40

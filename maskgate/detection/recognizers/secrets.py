@@ -25,6 +25,8 @@ import base64
 import binascii
 import json
 import math
+import re
+import string
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -92,8 +94,8 @@ _PLACEHOLDER_WORDS = frozenset({
 })
 _PLACEHOLDER_SHAPE = regex.compile(
     r"""^(?:
-        [$%{<\[(!|>&*\#\\]                      # variables, templates, YAML tags, shell, references
-      | .*(?:\{\{|\$\{|\#\{|<%|%\()               # template expressions anywhere
+        [$%{<\[(!|>&*\#\\].*                    # variables, templates, YAML tags, shell, references
+      | .*(?:\{\{|\$\{|\#\{|<%|%\().*             # template expressions anywhere
       | (?:your|my|dein|ihr|enter|insert)[_-]\w*  # your_token_here, my-secret-key
       | \w*[_-](?:here|hier)
       | (.)\1*                                    # one character repeated: xxxxxxxx, ********
@@ -120,8 +122,8 @@ def looks_like_password(value: str) -> bool:
 
 # Bare (unquoted) values that read as code rather than as a secret: a variable, an attribute path, a call.
 _CODE_LIKE = regex.compile(r"^[A-Za-z_]+$|^[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+$|[(\[]")
+_BARE_WORD = regex.compile(r"^[A-Za-z_]+$")
 _ENV_KEY = regex.compile(r"^[A-Z][A-Z0-9_]*$")
-_KEY_CHARS = regex.compile(r"[\w.-]*$")
 _LINE_PREFIX_OF_KEY = regex.compile(r"(?:^|\n)[ \t\-{\[,]*[\"']?$")
 
 
@@ -138,16 +140,9 @@ def _jwt_header_has_alg(match: regex.Match[str]) -> bool:
     return isinstance(decoded, dict) and "alg" in decoded
 
 
-_AWS_CONTEXT = regex.compile(r"aws|secret|akia|asia|access.?key", regex.IGNORECASE)
-_AWS_CONTEXT_WINDOW = 160
-
-
-def _aws_secret_near_context(match: regex.Match[str]) -> bool:
+def _aws_secret_value(match: regex.Match[str]) -> bool:
     value = match.group("secret")
-    if char_classes(value) < 3 or shannon_entropy(value) < 4.0:
-        return False
-    start = match.start("secret")
-    return bool(_AWS_CONTEXT.search(match.string, max(0, start - _AWS_CONTEXT_WINDOW), start))
+    return char_classes(value) == 3 and shannon_entropy(value) >= 4.0
 
 
 _SAS_VERSION_WINDOW = 400
@@ -159,8 +154,8 @@ def _azure_sas_signature(match: regex.Match[str]) -> bool:
 
 
 def _url_password_is_real(match: regex.Match[str]) -> bool:
-    password = match.group("secret").rsplit(":", 1)[-1] if match.group("user") is not None else ""
-    password = password or match.group("secret")
+    secret = match.group("secret")
+    password = secret.split(":", 1)[1] if match.group("user") is not None else secret
     return not is_placeholder(password)
 
 
@@ -171,8 +166,10 @@ def _header_token(match: regex.Match[str]) -> bool:
 
 def _full_key_start(match: regex.Match[str]) -> int:
     """Where the whole key starts: ``password`` matched inside ``spring.datasource.password`` reaches back."""
-    key_start = match.start("key")
-    return key_start - len(_KEY_CHARS.search(match.string, 0, key_start).group())
+    text, start = match.string, match.start("key")
+    while start and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+        start -= 1
+    return start
 
 
 def _key_stands_as_key(match: regex.Match[str]) -> bool:
@@ -189,16 +186,15 @@ def _password_assignment(match: regex.Match[str]) -> bool:
     value = match.group("secret")
     if len(value) < 3 or is_placeholder(value):
         return False
-    bare = match.group("bare") is not None
-    if bare and _CODE_LIKE.search(value):
-        # DB_PASSWORD=hunter (.env) and "password: hunter" (YAML) are passwords; password=pwd and
-        # password=self.password are code.
-        key = match.string[_full_key_start(match) : match.end("key")]
-        if "(" in value or "[" in value or "." in value:
+    if match.group("bare") is not None and _CODE_LIKE.search(value):
+        # A bare word is a password in .env (DB_PASSWORD=hunter) and YAML (password: hunter) but a variable
+        # in code (password=pwd); attribute paths and calls (self.password, getpass()) are always code.
+        if not _BARE_WORD.match(value):
             return False
-        return (match.group("sep") == "=" and bool(_ENV_KEY.match(key))) or (
-            match.group("sep") == ":" and _key_stands_as_key(match)
-        )
+        key = match.string[_full_key_start(match) : match.end("key")]
+        if match.group("sep") == "=":
+            return bool(_ENV_KEY.match(key))
+        return match.group("sep") == ":" and _key_stands_as_key(match)
     if match.group("sep") == ":" and not _key_stands_as_key(match):
         return looks_like_password(value)  # "Please change your password: go to settings" is prose
     return True
@@ -224,26 +220,50 @@ def _password_phrase(match: regex.Match[str]) -> bool:
 
 @dataclass(frozen=True)
 class SecretRule:
-    """One kind of secret: where it can occur, what it looks like, and how sure a hit is."""
+    """One kind of secret: where it can start, what it looks like, and how sure a hit is.
+
+    The pattern is tried only where one of the ``keywords`` occurs (found with ``str.find`` in the lower-cased
+    text): anchored there, or ``lookback`` characters earlier for secrets whose keyword is not their first
+    character. A text without any keyword costs a few ``find`` calls, not a regex scan.
+    """
 
     name: str
     entity: str
     keywords: tuple[str, ...]
-    """Lower-case literals, one of which occurs in every text that holds this secret (the cheap pre-filter)."""
     pattern: regex.Pattern[str]
-    """The value to mask is the group ``secret``, or the whole match if the pattern has no such group."""
+    """The value to mask is the group ``secret``."""
     score: float
     priority: int
     check: Callable[[regex.Match[str]], bool] | None = None
+    lookback: int = 0
+    precheck: re.Pattern[str] | None = None
+    """A pattern the text must contain before any anchor is tried (stdlib ``re``: faster for plain scans)."""
 
     def find(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
-        """Spans of this secret in ``text`` (``lowered`` is ``text.lower()``, computed once per text)."""
-        if not any(keyword in lowered for keyword in self.keywords):
+        """Spans of this secret in ``text``; ``lowered`` is ``text`` lower-cased with the same length."""
+        if self.precheck is not None and not self.precheck.search(text):
             return
-        has_group = "secret" in self.pattern.groupindex
-        for match in self.pattern.finditer(text):
-            if self.check is None or self.check(match):
-                yield match.span("secret") if has_group else match.span()
+        anchors = {max(0, at - self.lookback) for keyword in self.keywords for at in _occurrences(lowered, keyword)}
+        for anchor in sorted(anchors):
+            match = self.pattern.match(text, anchor)
+            if match and (self.check is None or self.check(match)):
+                yield match.span("secret")
+
+
+def _occurrences(haystack: str, needle: str) -> Iterator[int]:
+    at = haystack.find(needle)
+    while at >= 0:
+        yield at
+        at = haystack.find(needle, at + 1)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, unless that changes the length (e.g. "İ"): then ASCII-only, so offsets stay valid."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
 def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
@@ -260,21 +280,22 @@ _QUOTED_OR_BARE = r"""
 # key ["'] (:= | => | = | :) value; "==" is a comparison, "::" a scope.
 _ASSIGN = r"""["']?[ \t]*(?P<sep>:=|=>|(?<![=!<>])=(?![=>])|:(?![:/]))[ \t]*""" + _QUOTED_OR_BARE
 _KEY_END = r"(?![\w-]|\.\w)"
-
 _PASSWORD_KEY = r"(?i:(?P<key>pass(?:word|wd|phrase|wort|code)|kennwort|(?<![A-Za-z])(?:pass|pwd|pw)))" + _KEY_END
 _SECRET_KEY = (
     r"(?i:(?P<key>secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
     r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|credentials?))" + _KEY_END
 )
+_SECRET_KEY_STARTS = ("secret", "token", "api", "access", "auth", "private", "signing", "encryption", "master",
+                      "credential")
+_PHRASE_CONNECTOR = r"(?:is|ist|lautet|lautete|was|war|heißt|are|sind)\b"
 
 RULES: tuple[SecretRule, ...] = (
     SecretRule(
-        "pem-private-key", PRIVATE_KEY, ("private key",),
-        _rx(r"""
-            -----BEGIN[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
+        "pem-private-key", PRIVATE_KEY, ("-----begin",),
+        _rx(r"""(?P<secret>-----BEGIN[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
             (?: .{0,20000}?-----END[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
-              | (?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{4,}|[A-Za-z-]+:\ [^\r\n\\]*))*   # truncated: body only
-            )""", regex.DOTALL),
+              | (?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{4,}|[A-Za-z-]+:\ [^\r\n\\]*))*   # truncated: the body only
+            ))""", regex.DOTALL),
         1.0, _WHOLE_BLOCK,
     ),
     SecretRule(
@@ -283,7 +304,8 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "openai", OPENAI_API_KEY, ("sk-",),
-        _rx(r"(?<![\w-])(?P<secret>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{32,}))" + _TOKEN_END),
+        _rx(r"(?<![\w-])(?P<secret>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|[A-Za-z0-9]{32,}))"
+            + _TOKEN_END),
         0.95, _VENDOR, _value_is_random,
     ),
     SecretRule(
@@ -291,13 +313,16 @@ RULES: tuple[SecretRule, ...] = (
         _rx(r"(?<![A-Za-z0-9])(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 0.95, _VENDOR,
     ),
     SecretRule(
-        "aws-secret-access-key", AWS_SECRET_ACCESS_KEY, ("aws", "secret", "akia", "asia", "access"),
-        _rx(r"(?<![A-Za-z0-9/+=])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
-        0.9, _NEAR_CONTEXT, _aws_secret_near_context,
+        # 40 base64 characters within 160 characters after "aws", "secret", "access" or a key id.
+        "aws-secret-access-key", AWS_SECRET_ACCESS_KEY, ("aws", "secret", "access", "akia", "asia"),
+        _rx(r"""(?i:aws|secret|access|akia|asia)[\s\S]{0,160}?
+                (?<![A-Za-z0-9/+=])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"""),
+        0.9, _NEAR_CONTEXT, _aws_secret_value, precheck=re.compile(r"[A-Za-z0-9/+]{40}"),
     ),
     SecretRule(
         "github", GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-        _rx(r"(?<![A-Za-z0-9_])(?P<secret>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,})(?![A-Za-z0-9_])"),
+        _rx(r"""(?<![A-Za-z0-9_])(?P<secret>gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,})
+                (?![A-Za-z0-9_])"""),
         0.95, _VENDOR, _value_is_random,
     ),
     SecretRule(
@@ -320,9 +345,11 @@ RULES: tuple[SecretRule, ...] = (
         0.95, _VENDOR, _value_is_random,
     ),
     SecretRule(
-        "stripe", STRIPE_KEY, ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_"),
-        _rx(r"(?<![A-Za-z0-9_])(?P<secret>(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9+/=]{20,})"
-            r"(?![A-Za-z0-9_])"),
+        "stripe", STRIPE_KEY,
+        ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_"),
+        _rx(r"""(?<![A-Za-z0-9_])
+                (?P<secret>(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,255}|whsec_[A-Za-z0-9+/=]{20,})
+                (?![A-Za-z0-9_])"""),
         0.95, _VENDOR, _value_is_random,
     ),
     SecretRule(
@@ -338,11 +365,11 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "azure-sas-signature", AZURE_KEY, ("sig=",),
-        _rx(r"[?&;]sig=(?P<secret>(?:[A-Za-z0-9+/]|%2[BbFf]){20,}(?:=|%3[Dd]){0,2})"),
+        _rx(r"(?<=[?&;])sig=(?P<secret>(?:[A-Za-z0-9+/]|%2[BbFf]){20,}(?:=|%3[Dd]){0,2})"),
         0.9, _NEAR_CONTEXT, _azure_sas_signature,
     ),
     SecretRule(
-        "azure-subscription-key", AZURE_KEY, ("subscription", "azure", "abonnement"),
+        "azure-subscription-key", AZURE_KEY, ("ocp-apim-subscription-key", "subscription", "abonnement", "azure"),
         _rx(r"""(?i:ocp-apim-subscription-key|subscription[ _-]?key|abonnementschlüssel
                   |azure[\w.-]{0,40}?(?:key|secret))
                 ["']?[ \t]*(?:[:=]|=>|(?i:is|ist|lautet)\b)?[ \t]*["']?
@@ -350,9 +377,10 @@ RULES: tuple[SecretRule, ...] = (
         0.9, _NEAR_CONTEXT, _value_is_random,
     ),
     SecretRule(
+        # Entra ID (Azure AD) client secrets: three characters, a digit, "Q~", then 31-34 characters.
         "azure-client-secret", AZURE_KEY, ("q~",),
         _rx(r"(?<![\w~.-])(?P<secret>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?![\w~.-])"),
-        0.9, _VENDOR, _value_is_random,
+        0.9, _VENDOR, _value_is_random, lookback=4,
     ),
     SecretRule(
         "jwt", JWT, ("eyj",),
@@ -361,7 +389,7 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "url-credentials", URL_CREDENTIALS, ("://",),
-        _rx(r"""(?i)\b[a-z][a-z0-9+.-]{1,30}://
+        _rx(r"""(?<=[A-Za-z0-9+.-])://
                 (?: (?P<secret>(?P<user>[^\s:/?\#@"'<>\[\]]+):[^\s/?\#"'<>]+)    # user:password
                   | :(?P<secret>[^\s/?\#"'<>]+) )                                 # :password (no user)
                 @(?=[A-Za-z0-9\[])"""),
@@ -369,13 +397,14 @@ RULES: tuple[SecretRule, ...] = (
     ),
     SecretRule(
         "bearer", BEARER_TOKEN, ("bearer",),
-        _rx(r"(?i:\bbearer)[ \t]+(?P<secret>[A-Za-z0-9_~+/-](?:[A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-])?=*)"
-            r"(?![A-Za-z0-9._~+/=-])"),
+        _rx(r"""(?i:\bbearer)[ \t]+(?P<secret>[A-Za-z0-9_~+/-](?:[A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-])?=*)
+                (?![A-Za-z0-9._~+/=-])"""),
         0.85, _HEADER, _header_token,
     ),
     SecretRule(
         "authorization-header", BEARER_TOKEN, ("authorization",),
-        _rx(r"""(?i:\bauthorization)["']?[ \t]*[:=][ \t]*["']?(?i:(?:basic|token|digest|apikey|sso-key)[ \t]+)?
+        _rx(r"""(?i:\bauthorization)["']?[ \t]*[:=][ \t]*["']?
+                (?i:(?:basic|token|digest|apikey|sso-key)[ \t]+)?
                 (?P<secret>[A-Za-z0-9_~+/-](?:[A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-])?=*)(?![A-Za-z0-9._~+/=-])"""),
         0.85, _HEADER, _header_token,
     ),
@@ -384,19 +413,19 @@ RULES: tuple[SecretRule, ...] = (
         _rx(_PASSWORD_KEY + _ASSIGN), 0.85, _ASSIGNMENT, _password_assignment,
     ),
     SecretRule(
-        "secret-assignment", SECRET, ("secret", "token", "key", "credential"),
+        "secret-assignment", SECRET, _SECRET_KEY_STARTS,
         _rx(_SECRET_KEY + _ASSIGN), 0.8, _ASSIGNMENT, _secret_assignment,
     ),
     SecretRule(
-        "password-phrase", PASSWORD, ("pass", "pw", "kennwort", "pin", "geheimzahl", "zugangscode"),
-        _rx(r"""(?i)\b(?:passwor[dt]s?|passcode|pass\s?phrase|kennwor[dt]|pwd?|pin(?:-?code|-?nummer)?
+        "password-phrase", PASSWORD, ("pass", "pw", "kennwor", "pin", "geheimzahl", "zugangscode"),
+        _rx(rf"""(?i)\b(?:passwor[dt]s?|passcode|pass\s?phrase|kennwor[dt]|pwd?|pin(?:-?code|-?nummer)?
                       |geheimzahl|zugangscode)\b
-                (?:[ \t]+(?!(?:is|ist|lautet|lautete|was|war|heißt|are|sind)\b)[\w.@-]+){0,4}?   # "for the VPN"
-                [ \t]*(?:(?:is|ist|lautet|lautete|was|war|heißt|are|sind)\b[ \t]*:?|:|=)
+                (?:[ \t]+(?!{_PHRASE_CONNECTOR})[\w.@-]+){{0,4}}?          # "for the VPN", "für den Server"
+                [ \t]*(?:{_PHRASE_CONNECTOR}[ \t]*:?|:|=)
                 (?:[ \t]+(?:now|jetzt|still|noch|nun|immer[ \t]+noch|weiterhin|simply|einfach|just|nur)\b)?
                 [ \t]*
-                (?: (?P<quoted>["'„“»‚‘])(?P<secret>[^"'„“”»«‚‘’\r\n]{1,80})["'“”«‘’]
-                  | (?P<secret>[^\s"'„“”»«]{3,80}?)(?=[.,;:?)\]"'“”»«]*(?:\s|$)) )"""),
+                (?: (?P<quoted>["'„“»‚‘])(?P<secret>[^"'„“”»«‚‘’\r\n]{{1,80}})["'“”«‘’]
+                  | (?P<secret>[^\s"'„“”»«]{{3,80}}?)(?=[.,;:?)\]"'“”»«]*(?:\s|$)) )"""),
         0.8, _PHRASE, _password_phrase,
     ),
 )
@@ -420,7 +449,7 @@ class SecretsRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         wanted = set(entities)
-        lowered = text.lower()
+        lowered = lower_same_length(text)
         found = [
             (rule, start, end)
             for rule in self.rules

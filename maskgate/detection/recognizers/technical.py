@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import regex
-from presidio_analyzer import RecognizerResult
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 FILTERED_TYPES: frozenset[str] = frozenset({
     "PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "PHONE_NUMBER", "URL", "IP_ADDRESS", "UUID",
@@ -229,7 +229,7 @@ def drop_urls_inside_email_addresses(text: str, results: list[RecognizerResult])
     ]
 
 
-def recognizers(language: str) -> list:
+def recognizers(language: str) -> list[EntityRecognizer]:
     """This family only filters; it recognizes nothing."""
     return []
 

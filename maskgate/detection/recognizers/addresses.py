@@ -1,0 +1,355 @@
+"""LOCATION: postal addresses in German and English notation.
+
+The English NER model finds cities and countries, but not streets, house numbers or postcodes, and nothing
+at all in most German addresses. This module parses the address notations themselves:
+
+- German streets: one word with a street suffix (``Musterstraße``, ``Hauptstr.``, ``Benthinallee``),
+  hyphenated names (``Karl-Marx-Allee``), adjective + type (``Berliner Straße``) and, inside a full
+  address, preposition names (``Am Markt 3``); then house number (``12``, ``5a``, ``57-58``), postcode and
+  city (``12345 Berlin``, also across a line break), country; ``Postfach 12 34 56``;
+- Austrian and Swiss 4-digit postcodes, but only where the notation says so: after a street and number,
+  with an ``A-``/``CH-`` prefix, or followed by the country;
+- postcode + city alone where it stands as an address line or after a word such as "PLZ";
+- English: ``123 Main Street``, ``Apt 4B``/``Suite 300``, ``P.O. Box 254``, military ``APO AE 09012``,
+  ``Springfield, IL 62704``, and a ZIP code after "zip code".
+
+Street suffixes differ in how much they prove: ``-straße`` or ``-allee`` is a street on its own, ``-weg`` or
+``-platz`` only with a house number (``Lösungsweg``, ``Arbeitsplatz``), ``-berg`` or ``-hof`` only inside a
+full address with postcode (``Nürnberg 2024`` is no address).
+
+Granularity: a full address (street and number followed by postcode and city) is one span, masked as one
+token; without a postcode, street name and house number are separate spans, as are the lines of an English
+address block. See docs/readme/detection-formats.md for the measured trade-off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+ENTITY = "LOCATION"
+RECOGNIZER_NAME = "MaskgateAddressRecognizer"
+
+# German street suffixes by how much they prove on their own.
+_STRONG_SUFFIXES = (
+    "straße", "strasse", "str.", "allee", "gasse", "chaussee", "promenade", "gässchen", "gässle",
+)  # fmt: skip
+_NUMBERED_SUFFIXES = (
+    "weg", "platz", "ring", "damm", "ufer", "steig", "pfad", "stieg", "twiete", "zeile", "kamp", "deich",
+    "kai",
+)  # fmt: skip
+_FULL_ADDRESS_SUFFIXES = (
+    "berg", "hof", "feld", "park", "tor", "garten", "grund", "höhe", "aue", "heide", "wall", "steg",
+    "passage", "terrasse", "anger", "stiege", "bogen", "winkel", "graben", "markt",
+)  # fmt: skip
+# Common nouns that end like a street and are often followed by a number ("Stellplatz 12", "during 2019").
+_NOT_STREETS = frozenset({
+    "arbeitsplatz", "parkplatz", "stellplatz", "sitzplatz", "spielplatz", "sportplatz", "campingplatz",
+    "liegeplatz", "studienplatz", "ausbildungsplatz", "kitaplatz", "abstellplatz", "stehplatz", "messeplatz",
+    "rückweg", "heimweg", "umweg", "ausweg", "lösungsweg", "rechtsweg", "radweg", "fußweg", "bildungsweg",
+    "dienstweg", "fluchtweg", "zugangsweg", "lieferweg", "staudamm", "string", "spring", "bring", "wring",
+})  # fmt: skip
+_TYPE_WORDS = {
+    "straße": "strong", "strasse": "strong", "str.": "strong", "allee": "strong", "gasse": "strong",
+    "chaussee": "strong", "landstraße": "strong", "weg": "numbered", "platz": "numbered", "ring": "numbered",
+    "damm": "numbered", "ufer": "numbered", "markt": "numbered", "steig": "numbered", "pfad": "numbered",
+    "brücke": "numbered", "kai": "numbered", "tor": "full",
+}  # fmt: skip
+_PREPOSITIONS = frozenset(
+    {"am", "an", "auf", "im", "in", "unter", "zum", "zur", "hinter", "vor", "neben", "bei", "über"}
+)
+_CANDIDATE_ENDINGS = tuple(
+    {*_STRONG_SUFFIXES, *_NUMBERED_SUFFIXES, *_FULL_ADDRESS_SUFFIXES, *_TYPE_WORDS, "str"}
+)
+_PREPOSITION_STREET = re.compile(
+    r"(?:Am|An[ \t]+der|An[ \t]+den|Auf[ \t]+der|Auf[ \t]+dem|Auf[ \t]+den|Im|In[ \t]+der|In[ \t]+den"
+    r"|Unter[ \t]+den|Zum|Zur|Hinter[ \t]+der|Hinter[ \t]+dem|Vor[ \t]+dem|Vor[ \t]+der|Neben[ \t]+der"
+    r"|Bei[ \t]+der|Über[ \t]+der)[ \t]+[A-ZÄÖÜ][\wäöüß-]+"
+)
+_ADJECTIVE = re.compile(r"[A-ZÄÖÜ][\wäöüß]*(?:er|e|es|sche|sches)$|St\.$|Sankt$")
+
+_HOUSE_NUMBER = re.compile(
+    r"[ \t]+(?P<nr>\d{1,4}(?:[ \t]?[a-zA-Z](?!\w))?(?:[ \t]?[-–/][ \t]?\d{1,4}(?:[ \t]?[a-zA-Z](?!\w))?)?)"
+    r"(?![\w%€$°])(?![.,:/-]\d)"
+)
+_CITY = (
+    r"[^\W\d_][\w'’.-]*"
+    r"(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei|vor[ \t]+der|unter|a\.[ \t]?d\.)[ \t]+)?"
+    r"(?:[A-ZÄÖÜ][\w'’.-]*|\([A-ZÄÖÜ][\w ]*\))){0,3}"
+)
+_COUNTRIES_DACH = (
+    r"Deutschland|Germany|Österreich|Oesterreich|Austria|Schweiz|Switzerland|Suisse|Svizzera|Liechtenstein"
+    r"|Luxemburg|Luxembourg"
+)
+_POSTCODE_CITY = re.compile(
+    rf"""(?P<sep>[ \t]*,[ \t]*|[ \t]*\r?\n[ \t]*|[ \t]+)
+    (?P<plz>(?:(?:D|DE|A|AT|CH|FL|L)-)?\d{{5}}|(?:(?:A|AT|CH|FL|L)-)?\d{{4}})[ \t]+(?P<city>{_CITY})
+    (?P<country>[ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b)?""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_STANDALONE_POSTCODE_CITY = re.compile(
+    rf"""(?<![\w.,/-])
+    (?P<plz>(?:(?:D|DE|A|AT|CH|FL|L)-)?\d{{5}}|(?:A|AT|CH|FL|L)-\d{{4}}|\d{{4}}(?=[ \t]+[^\W\d_][\w'’.-]*
+        [ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b))
+    [ \t]+(?P<city>[A-ZÄÖÜ][\w'’.-]*(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei)[ \t]+)?
+        (?:[A-ZÄÖÜ][\w'’.-]*|\([A-ZÄÖÜ][\w ]*\))){{0,3}})
+    (?P<country>[ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b)?""",
+    re.VERBOSE,
+)
+_POSTCODE_CONTEXT = re.compile(
+    r"(?:\b(?:PLZ|Postleitzahl|Ort|Wohnort|Anschrift|Adresse|Address|wohnhaft|Sitz|in|aus|nach|bei)\b[ \t]*:?"
+    r"|^|\n)[ \t]*$",
+    re.IGNORECASE,
+)
+_CITY_END = re.compile(r"[ \t]*(?:[,.;:!?)\]\n]|$)")
+_POSTFACH = re.compile(r"\b(?:Postfach|Postlagernd)[ \t]+\d{1,3}(?:[ \t]?\d{2,3}){0,3}(?![\w.,]?\d)")
+
+_EN_STREET_TYPES = (
+    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle"
+    "|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Loop|Trail|Trl|Crescent|Close|Grove|Gardens|Mews|Alley|Plaza"
+    "|Ridge|Junction|Crossing|Heights|Pike|Expressway|Freeway|Turnpike|Causeway"
+)
+_EN_STREET = re.compile(
+    rf"""(?<![\w.,/#-])
+    (?P<street>\d{{1,6}}[A-Za-z]?[ \t]+(?:(?:[NSEW]\.?|North|South|East|West)[ \t]+)?
+        (?P<name>(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,3}}|(?:[a-z][\w'’.-]*[ \t]+){{1,3}})
+        (?P<type>{_EN_STREET_TYPES}|{_EN_STREET_TYPES.lower()})\b\.?(?:[ \t]+(?:NE|NW|SE|SW)\b)?)
+    (?![ \t]*\d)""",
+    re.VERBOSE,
+)
+_EN_UNIT = re.compile(
+    r"(?P<sep>[ \t]*,?[ \t]*|[ \t]*\r?\n[ \t]*)"
+    r"(?P<unit>(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Floor|Fl|Bldg|Building)\.?[ \t]*#?[A-Za-z0-9-]{1,6}"
+    r"|\#[ \t]?\d{1,5}[A-Za-z]?)(?![\w-])",
+    re.IGNORECASE,
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND"
+    "|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP"
+)
+_US_CITY_STATE_ZIP = re.compile(
+    rf"(?<![\w-])(?P<city>[A-Z][a-zA-Z.'’-]*(?:[ \t]+[A-Z][a-zA-Z.'’-]*){{0,3}}),[ \t]*(?:{_US_STATES})"
+    rf"[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w-])"
+)
+_PO_BOX = re.compile(
+    r"(?<![\w-])(?:P\.?[ \t]?O\.?[ \t]*Box|PO[ \t]+Box|Post[ \t]+Office[ \t]+Box|PSC[ \t]+\d{1,5},[ \t]*Box)"
+    r"[ \t]+\d{1,6}(?![\w-])|(?<![\w-])(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])",
+    re.IGNORECASE,
+)
+_ZIP_AFTER_WORD = re.compile(
+    r"\b(?:zip(?:[ \t]?code)?|postal[ \t]+code|postcode|PLZ|Postleitzahl)\b[ \t]*(?:is|:|=|lautet|ist)?[ \t]*"
+    r"(?P<zip>\d{4,5}(?:-\d{3,4})?)(?![\w-])",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
+
+_FULL_SCORE = 0.85
+_STREET_SCORE = 0.7
+_WEAK_SCORE = 0.6
+
+
+@dataclass
+class _Part:
+    start: int
+    end: int
+
+
+@dataclass
+class _Address:
+    """Consecutive parts of one address; ``full`` when it reaches from street and number to postcode+city."""
+
+    parts: list[_Part]
+    score: float
+    full: bool = False
+
+
+class AddressRecognizer(EntityRecognizer):
+    """German and English street addresses, postcodes with their city, post-office boxes."""
+
+    def __init__(self, supported_language: str) -> None:
+        super().__init__(
+            supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=supported_language
+        )
+
+    def load(self) -> None:  # nothing to load: the patterns are compiled at import
+        pass
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """One result per address (a full address) or per address part (street, number, unit, ...)."""
+        if entities and ENTITY not in entities:
+            return []
+        addresses = _find_addresses(text)
+        results = []
+        for address in addresses:
+            for start, end in _spans(address):
+                results.append(self._result(start, end, address.score))
+        return results
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type=ENTITY,
+            start=start,
+            end=end,
+            score=score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+            },
+        )
+
+
+def _spans(address: _Address) -> list[tuple[int, int]]:
+    if address.full:
+        return [(address.parts[0].start, address.parts[-1].end)]
+    return [(part.start, part.end) for part in address.parts]
+
+
+def _find_addresses(text: str) -> list[_Address]:
+    found: list[_Address] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(address: _Address | None) -> None:
+        if address is None:
+            return
+        start, end = address.parts[0].start, address.parts[-1].end
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(address)
+
+    for word in _WORD.finditer(text):
+        lower = word.group().lower()
+        if lower.endswith(_CANDIDATE_ENDINGS) or lower in _PREPOSITIONS:
+            add(_german_street_at(text, word, lower))
+    if any(ch.isdigit() for ch in text):
+        for match in _EN_STREET.finditer(text):
+            add(_english_street(text, match))
+        for match in _PO_BOX.finditer(text):
+            add(_Address([_Part(*match.span())], _STREET_SCORE))
+        for match in _US_CITY_STATE_ZIP.finditer(text):
+            add(_Address([_Part(*match.span())], _STREET_SCORE))
+        for match in _POSTFACH.finditer(text):
+            add(_with_postcode_city(text, _Part(*match.span()), _STREET_SCORE, allow_lowercase=False))
+        for match in _STANDALONE_POSTCODE_CITY.finditer(text):
+            add(_standalone_postcode_city(text, match))
+        for match in _ZIP_AFTER_WORD.finditer(text):
+            add(_Address([_Part(*match.span("zip"))], _WEAK_SCORE))
+    return found
+
+
+def _german_street_at(text: str, word: re.Match[str], lower: str) -> _Address | None:
+    """A German street whose name ends with ``word`` (or, for ``Am Markt 3``, starts with it)."""
+    start, end = word.span()
+    if lower.endswith("str"):
+        if not text.startswith(".", end):
+            return None
+        lower, end = lower + ".", end + 1
+    token = text[start:end]
+    strength = _suffix_strength(lower)
+    if strength is None:
+        preposition = _PREPOSITION_STREET.match(text, start) if token[0].isupper() else None
+        if preposition is None:
+            return None
+        strength, end = "full", preposition.end()
+    elif lower in _TYPE_WORDS:  # "Straße" alone is no name: "Berliner Straße" is
+        adjective = re.search(r"(\S+)[ \t]+$", text[max(0, start - 40) : start])
+        if adjective is None or not token[0].isupper() or not _ADJECTIVE.search(adjective.group(1)):
+            return None
+        start = max(0, start - 40) + adjective.start(1)
+    elif "-" not in token and not token[0].isupper() and strength != "strong":
+        return None  # lower-case "…weg", "…ring": only the hyphenated or unmistakable ones
+    street = _Part(start, end)
+    number = _HOUSE_NUMBER.match(text, end)
+    if number is None:
+        if strength == "strong" or ("-" in token and strength == "numbered"):
+            return _Address([street], _WEAK_SCORE)
+        return None
+    parts = [street, _Part(*number.span("nr"))]
+    full = _with_postcode_city(text, parts, _FULL_SCORE, allow_lowercase=True)
+    if full is not None:
+        return full
+    if strength == "full" or len(number.group("nr")) == 4:  # "Nürnberg 2024", "Spring 2020"
+        return None
+    return _Address(parts, _STREET_SCORE)
+
+
+def _suffix_strength(lower: str) -> str | None:
+    """How much a word's ending proves that it names a street (None: it does not end like a street)."""
+    if lower in _TYPE_WORDS:
+        return _TYPE_WORDS[lower]
+    if lower in _NOT_STREETS or (lower.endswith("ring") and lower[-5:-4] in "aeiouy"):
+        return None  # "Stellplatz", "during", "sharing"
+    for suffixes, strength in (
+        (_STRONG_SUFFIXES, "strong"),
+        (_NUMBERED_SUFFIXES, "numbered"),
+        (_FULL_ADDRESS_SUFFIXES, "full"),
+    ):
+        for suffix in suffixes:
+            if lower.endswith(suffix) and len(lower) >= len(suffix) + 3:
+                return strength
+    return None
+
+
+def _with_postcode_city(
+    text: str, parts: _Part | list[_Part], score: float, *, allow_lowercase: bool
+) -> _Address | None:
+    """Extend a street (or post-office box) by the postcode, city and country that follow it, if any."""
+    parts = [parts] if isinstance(parts, _Part) else list(parts)
+    match = _POSTCODE_CITY.match(text, parts[-1].end)
+    if match is None or "\n\n" in match.group("sep"):
+        return None if len(parts) > 1 else _Address(parts, score)
+    city_end = _city_end(text, match)
+    if city_end is None or (not allow_lowercase and not match.group("city")[0].isupper()):
+        return None if len(parts) > 1 else _Address(parts, score)
+    end = match.end("country") if match.group("country") else city_end
+    return _Address([*parts, _Part(match.start("plz"), end)], _FULL_SCORE, full=True)
+
+
+def _city_end(text: str, match: re.Match[str]) -> int | None:
+    """Where the city name ends: the longest run of its words that is followed by punctuation, a line end
+    or a lower-case word (so "12345 Berlin Ich" does not swallow the next sentence's first word)."""
+    city = match.group("city")
+    start = match.start("city")
+    words = list(re.finditer(r"\S+", city))
+    for word in reversed(words):
+        end = start + word.end()
+        if _CITY_END.match(text, end) or re.match(r"[ \t]+[a-zäöüß]", text[end : end + 2]):
+            return end
+    return None
+
+
+def _standalone_postcode_city(text: str, match: re.Match[str]) -> _Address | None:
+    """``12345 Berlin`` without a street: only as an address line, after "PLZ"/"in"/..., or with a country."""
+    city_end = _city_end(text, match)
+    if city_end is None:
+        return None
+    before = text[max(0, match.start() - 30) : match.start()]
+    if not (match.group("country") or _POSTCODE_CONTEXT.search(before)):
+        return None
+    if not (match.group("country") or _CITY_END.match(text, city_end)):
+        return None  # "in 12345 Fällen wurde": a count, not a place
+    end = match.end("country") if match.group("country") else city_end
+    return _Address([_Part(match.start(), end)], _WEAK_SCORE)
+
+
+def _english_street(text: str, match: re.Match[str]) -> _Address | None:
+    """``123 Main Street`` (one span with its number), then an ``Apt``/``Suite`` line as a part of its own."""
+    name, street_type = match.group("name"), match.group("type")
+    if name[0].islower() != street_type[0].islower():
+        return None  # "3 people Street": lower-case names only in all-lower-case text
+    parts = [_Part(*match.span("street"))]
+    unit = _EN_UNIT.match(text, match.end())
+    if unit:
+        parts.append(_Part(*unit.span("unit")))
+    return _Address(parts, _STREET_SCORE)
+
+
+def recognizers(language: str) -> list[EntityRecognizer]:
+    """The address recognizer for ``language``: German addresses also appear in English text."""
+    return [AddressRecognizer(supported_language=language)]
