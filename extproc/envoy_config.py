@@ -307,6 +307,7 @@ def routes(setup: EnvoySetup) -> list[route_v3.Route]:
             name="maskgate_pii_to_local_model",
             match=route_v3.RouteMatch(prefix="/", headers=[pii]),
             route=_forward(PII_ROUTE_CLUSTER, Upstream.parse(setup.route_upstream, "--route-upstream")),
+            request_headers_to_remove=[contract.ROUTE_HEADER],
         ))
     result.extend(setup.extra_routes)
     for index, mode_route in enumerate(setup.mode_routes):

@@ -62,8 +62,8 @@ class _Child:
     def __init__(self) -> None:
         self.process: subprocess.Popen[bytes] | None = None
 
-    def _spawn(self, argv: list[str], stderr: Any) -> subprocess.Popen[bytes]:
-        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
+    def _spawn(self, argv: list[str], output: Any) -> subprocess.Popen[bytes]:
+        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         return self.process
 

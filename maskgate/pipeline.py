@@ -300,6 +300,12 @@ class StreamRestorer:
     Each complete event is parsed and restored; an event nothing changed in goes out as the very bytes it
     came in. Held-back text is flushed in extra events of the stream's own shape before ``[DONE]``, before
     the event that closes its field, or at :meth:`finish`. With an empty ledger the bytes pass untouched.
+
+    Every event with data is parsed, even one that looks token-free: a raw-bytes shortcut cannot be sound,
+    because ``{`` opens a drifted token (``{{PERSON_1}}``) as well as every JSON object, and because each
+    field's restorer must see every fragment (whether a bare ``PERSON_1`` stands as a word of its own depends
+    on the character streamed before it). Parsing costs a few microseconds; the restorers' own fast path
+    returns a fragment without a token-start character as it is.
     """
 
     def __init__(self, fmt: ApiFormat, ledger: Ledger) -> None:
@@ -307,7 +313,7 @@ class StreamRestorer:
         self._restoration = Restoration(ledger, self.stats)
         self._events = wire_format(fmt).event_stream(self._restoration) if ledger else None
         self._reader = SSEReader()
-        self._named = False  # the stream names its events (``event:`` lines): flush events get names too
+        self._named: bool | None = None  # does the stream name its events? Flush events follow suit.
         self._newline = "\n"
 
     def feed(self, chunk: bytes) -> bytes:
@@ -344,8 +350,9 @@ class StreamRestorer:
             return event.with_data(self._restoration.text(data)).encode()
         if not isinstance(parsed, dict):
             return event.encode()
-        self._named = event.event is not None
-        before, changed = self._events.feed(parsed, event.event)
+        if self._named is None:
+            self._named = event.event is not None
+        before, changed = self._events.feed(parsed, None if "type" in parsed else event.event)
         head = self._encode(before) if before else b""
         return head + (event.with_data(_dumps(parsed)).encode() if changed else event.encode())
 

@@ -10,14 +10,15 @@ ledger and nothing else, this grammar (``N`` is ``[1-9][0-9]{0,5}`` and never fo
 ``<<PERSON_1>>`` is never read inside ``<<PERSON_10>>``):
 
 * **bracketed**: ``OPEN`` + up to two spaces + ``TYPE`` (any case) + ``SEP`` + ``N`` + up to two spaces +
-  ``CLOSE``. ``OPEN``/``CLOSE`` are one or two of ``< [ { « ‹`` (closing ``> ] } » ›``), each spelt
+  ``CLOSE``. ``OPEN``/``CLOSE`` are one of ``< [ { « ‹`` (closing ``> ] } » ›``), single or doubled, spelt
   literally, markdown-escaped (``\\<``), JSON-escaped (``\\u003c``) or HTML-escaped (``&lt;``, ``&#60;``,
-  ``&#x3c;``), or the template's own prefix/suffix. Inside, words are separated by ``_``, ``\\_`` or ``-``
-  (each with an optional space around it) or by one or two spaces: ``<< person 1 >>``, ``[[PERSON_1]]``,
+  ``&#x3c;``) (a doubled bracket twice in the same spelling), or the template's own prefix/suffix.
+  Inside, words are separated by ``_``, ``\\_`` or ``-`` (each with an optional space around it) or by one or
+  two spaces: ``<< person 1 >>``, ``[[PERSON_1]]``,
   ``\\<\\<PERSON\\_1\\>\\>``, ``&lt;&lt;PERSON_1&gt;&gt;`` are all ``<<PERSON_1>>``. Both brackets are
   required: an unclosed ``[PERSON_1 and PERSON_2]`` must keep its brackets, so its bracket is not consumed.
 * **bare**: ``TYPE`` exactly as issued (upper case) + ``_`` or ``\\_`` + ``N``, standing as a word of its own
-  (no letter, digit or underscore on either side): ``PERSON_1``, ``PERSON\\_1``. Bare forms are
+  (no ASCII or Latin letter, digit or underscore on either side): ``PERSON_1``, ``PERSON\\_1``. Bare forms are
   case-sensitive and take no spaces, because ``person_1`` is an identifier in code and ``Person 1`` is prose;
   restoring those would corrupt ordinary text. Bare forms never consume brackets around them.
 
@@ -47,6 +48,10 @@ NEUTRAL_TYPE = "PLACEHOLDER"
 """Type of input text that looks like one of our tokens; its value is the literal text, restored verbatim."""
 
 _NUMBER = r"[1-9][0-9]{0,5}(?![0-9])"
+_WORD_CHAR = "[0-9A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"
+"""What a bare token must not touch. Spelt out rather than ``\\w``: ``re`` (whole texts) and ``regex``
+(partial matches in streams) ship different Unicode versions and disagree on ``\\w`` for newer characters,
+which would let a stream restore differently from the whole text."""
 _SPACES = " {0,2}"
 _BRACKETS = {"<": ">", "[": "]", "{": "}", "«": "»", "‹": "›"}
 _MARKDOWN_ESCAPABLE = frozenset("<>[]{}")
@@ -185,7 +190,7 @@ class TokenMatcher:
         self.source = (
             f"{_bracket_regex(_BRACKETS, prefix, 'open')}{_SPACES}(?P<type>{loose}){loose_sep}"
             f"(?P<n>{_NUMBER}){_SPACES}{_bracket_regex(_BRACKETS.values(), suffix, 'close')}"
-            f"|(?<!\\w)(?P<bare>{strict}){strict_sep}(?P<bare_n>{_NUMBER})(?!\\w)"
+            f"|(?<!{_WORD_CHAR})(?P<bare>{strict}){strict_sep}(?P<bare_n>{_NUMBER})(?!{_WORD_CHAR})"
         ) if types else "(?!)"
         self.pattern = re.compile(self.source)
         self._partial: regex.Pattern[str] | None = None  # compiled on first use: only streams need it

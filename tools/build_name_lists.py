@@ -115,18 +115,19 @@ def german_nouns(rows: list[list[str]]) -> set[str]:
 
 
 def german_other_words(rows: list[list[str]], first: dict[str, int]) -> set[str]:
-    """Frequent German words without a capitalised Wiktionary entry: verbs, adjectives, function words.
-    A first name used in Germany, Austria or Switzerland is left out unless it is very frequent as a word
-    ("mein", "will" stay; "karin", "rudi" go)."""
+    """Frequent German words other than nouns (verbs, adjectives, function words), lowercased: wordfreq's
+    top words without a Wiktionary noun or person-name entry. Place names stay ("senden", "weil": towns
+    too, but words when lowercase). A first name used in Germany, Austria or Switzerland is left out unless
+    it is very frequent as a word ("mein" and "will" stay; "karin" and "rudi" go)."""
     from wordfreq import top_n_list, zipf_frequency
 
-    entries = {r[0].casefold() for r in rows}
+    excluded = {r[0].casefold() for r in rows if "Toponym" not in r[1].split(",")}
     dach_names = {n.casefold() for n, cls in first.items() if cls > 0}
     return {
         w
         for w in top_n_list("de", TOP_WORDS_DE)
         if _WORD.match(w)
-        and w not in entries
+        and w not in excluded
         and (w not in dach_names or zipf_frequency(w, "de") >= ZIPF_WORD_OVER_NAME)
     }
 

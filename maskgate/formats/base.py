@@ -190,7 +190,7 @@ def write_back(body: Any, fields: Iterable[TextField], texts: Iterable[str]) -> 
     for path, literals in documents.items():
         source = get_path(body, path)
         for literal, text in sorted(literals, key=lambda item: item[0].start, reverse=True):
-            source = source[: literal.start] + json.dumps(text, ensure_ascii=False) + source[literal.end :]
+            source = source[: literal.start] + '"' + text + '"' + source[literal.end :]
         _set_path(body, path, source)
     return changed
 

@@ -18,7 +18,7 @@ from tests.extproc.conftest import (
     assert_provider_saw_no_originals,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.e2e
 
 LOOKUP_TOOL = {
     "type": "function",

@@ -41,6 +41,11 @@ _NUMBERED_SUFFIXES = (
     "weg", "platz", "ring", "damm", "ufer", "steig", "pfad", "stieg", "twiete", "zeile", "kamp", "deich",
     "kai",
 )  # fmt: skip
+# Street suffixes of neighbouring languages, as in addresses quoted in English or German text.
+_FOREIGN_SUFFIXES = (
+    "vej", "gatan", "gata", "vägen", "väg", "veien", "vegen", "straat", "laan", "plein", "gracht", "kade",
+    "utca", "katu", "iela",
+)  # fmt: skip
 _FULL_ADDRESS_SUFFIXES = (
     "berg", "hof", "feld", "park", "tor", "garten", "grund", "höhe", "aue", "heide", "wall", "steg",
     "passage", "terrasse", "anger", "stiege", "bogen", "winkel", "graben", "markt",
@@ -58,16 +63,15 @@ _TYPE_WORDS = {
     "damm": "numbered", "ufer": "numbered", "markt": "numbered", "steig": "numbered", "pfad": "numbered",
     "brücke": "numbered", "kai": "numbered", "tor": "full",
 }  # fmt: skip
-_PREPOSITIONS = frozenset(
-    {"am", "an", "auf", "im", "in", "unter", "zum", "zur", "hinter", "vor", "neben", "bei", "über"}
+_STREET_ENDINGS = tuple(
+    sorted({*_STRONG_SUFFIXES, *_NUMBERED_SUFFIXES, *_FOREIGN_SUFFIXES, *_FULL_ADDRESS_SUFFIXES})
 )
-_CANDIDATE_ENDINGS = tuple(
-    {*_STRONG_SUFFIXES, *_NUMBERED_SUFFIXES, *_FULL_ADDRESS_SUFFIXES, *_TYPE_WORDS, "str"}
-)
+# The word that ends where a street suffix was found (searched with ``endpos`` at the suffix's end).
+_WORD_ENDING_HERE = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*\.?\Z")
 _PREPOSITION_STREET = re.compile(
-    r"(?:Am|An[ \t]+der|An[ \t]+den|Auf[ \t]+der|Auf[ \t]+dem|Auf[ \t]+den|Im|In[ \t]+der|In[ \t]+den"
-    r"|Unter[ \t]+den|Zum|Zur|Hinter[ \t]+der|Hinter[ \t]+dem|Vor[ \t]+dem|Vor[ \t]+der|Neben[ \t]+der"
-    r"|Bei[ \t]+der|Über[ \t]+der)[ \t]+[A-ZÄÖÜ][\wäöüß-]+"
+    r"(?<![\w-])(?:Am|An[ \t]+der|An[ \t]+den|Auf[ \t]+der|Auf[ \t]+dem|Auf[ \t]+den|Im|In[ \t]+der"
+    r"|In[ \t]+den|Unter[ \t]+den|Zum|Zur|Hinter[ \t]+der|Hinter[ \t]+dem|Vor[ \t]+dem|Vor[ \t]+der"
+    r"|Neben[ \t]+der|Bei[ \t]+der|Über[ \t]+der)[ \t]+[A-ZÄÖÜ][\wäöüß-]+"
 )
 _ADJECTIVE = re.compile(r"[A-ZÄÖÜ][\wäöüß]*(?:er|e|es|sche|sches)$|St\.$|Sankt$")
 
@@ -76,9 +80,9 @@ _HOUSE_NUMBER = re.compile(
     r"(?![\w%€$°])(?![.,:/-]\d)"
 )
 _CITY = (
-    r"[^\W\d_][\w'’.-]*"
+    r"[^\W\d_][\w'’-]*"
     r"(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei|vor[ \t]+der|unter|a\.[ \t]?d\.)[ \t]+)?"
-    r"(?:[A-ZÄÖÜ][\w'’.-]*|\([A-ZÄÖÜ][\w ]*\))){0,3}"
+    r"(?:[A-ZÄÖÜ][\w'’-]*|\([A-ZÄÖÜ][\w ]*\))){0,3}"
 )
 _COUNTRIES_DACH = (
     r"Deutschland|Germany|Österreich|Oesterreich|Austria|Schweiz|Switzerland|Suisse|Svizzera|Liechtenstein"
@@ -91,11 +95,11 @@ _POSTCODE_CITY = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _STANDALONE_POSTCODE_CITY = re.compile(
-    rf"""(?<![\w.,/-])
-    (?P<plz>(?:(?:D|DE|A|AT|CH|FL|L)-)?\d{{5}}|(?:A|AT|CH|FL|L)-\d{{4}}|\d{{4}}(?=[ \t]+[^\W\d_][\w'’.-]*
+    rf"""(?=[\dADCFL])(?<![\w.,/-])
+    (?P<plz>(?:(?:D|DE|A|AT|CH|FL|L)-)?\d{{5}}|(?:A|AT|CH|FL|L)-\d{{4}}|\d{{4}}(?=[ \t]+[^\W\d_][\w'’-]*
         [ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b))
-    [ \t]+(?P<city>[A-ZÄÖÜ][\w'’.-]*(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei)[ \t]+)?
-        (?:[A-ZÄÖÜ][\w'’.-]*|\([A-ZÄÖÜ][\w ]*\))){{0,3}})
+    [ \t]+(?P<city>[A-ZÄÖÜ][\w'’-]*(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei)[ \t]+)?
+        (?:[A-ZÄÖÜ][\w'’-]*|\([A-ZÄÖÜ][\w ]*\))){{0,3}})
     (?P<country>[ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b)?""",
     re.VERBOSE,
 )
@@ -104,21 +108,48 @@ _POSTCODE_CONTEXT = re.compile(
     r"|^|\n)[ \t]*$",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
+_POSTCODE_LIKE = re.compile(r"(?<!\d)\d{4,5}(?!\d)")
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,:/-])(?P<nr>\d{1,4}[a-zA-Z]?)[ \t]+$")
+_COMMA_CITY = re.compile(
+    r"[ \t]*,[ \t]*(?P<city>[A-ZÄÖÜ][\w'’-]*(?:[ \t]+[A-ZÄÖÜ][\w'’-]*){0,2})(?=[ \t]*(?:[.;!?\n]|$))"
+)
 _CITY_END = re.compile(r"[ \t]*(?:[,.;:!?)\]\n]|$)")
 _POSTFACH = re.compile(r"\b(?:Postfach|Postlagernd)[ \t]+\d{1,3}(?:[ \t]?\d{2,3}){0,3}(?![\w.,]?\d)")
 
 _EN_STREET_TYPES = (
-    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Way|Terrace|Ter|Circle"
-    "|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Loop|Trail|Trl|Crescent|Close|Grove|Gardens|Mews|Alley|Plaza"
-    "|Ridge|Junction|Crossing|Heights|Pike|Expressway|Freeway|Turnpike|Causeway"
+    "Street|Avenue|Road|Boulevard|Lane|Drive|Court|Place|Way|Terrace|Circle|Parkway|Highway|Square|Loop|Trail"
+    "|Crescent|Close|Grove|Gardens|Mews|Alley|Plaza|Ridge|Junction|Crossing|Heights|Pike|Expressway|Freeway"
+    "|Turnpike|Causeway"
 )
+_EN_STREET_ABBREVIATIONS = "St|Ave|Av|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl"
 _EN_STREET = re.compile(
-    rf"""(?<![\w.,/#-])
+    rf"""(?=\d)(?<![\w.,/#-])
     (?P<street>\d{{1,6}}[A-Za-z]?[ \t]+(?:(?:[NSEW]\.?|North|South|East|West)[ \t]+)?
         (?P<name>(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,3}}|(?:[a-z][\w'’.-]*[ \t]+){{1,3}})
-        (?P<type>{_EN_STREET_TYPES}|{_EN_STREET_TYPES.lower()})\b\.?(?:[ \t]+(?:NE|NW|SE|SW)\b)?)
+        (?P<type>(?:{_EN_STREET_TYPES}|{_EN_STREET_TYPES.lower()})\b
+            |(?:{_EN_STREET_ABBREVIATIONS}|{_EN_STREET_ABBREVIATIONS.lower()})\b\.?)
+        (?:[ \t]+(?:NE|NW|SE|SW)\b)?)
     (?![ \t]*\d)""",
     re.VERBOSE,
+)
+# Streets named type-first, as in French, Italian, Spanish, Portuguese and Polish addresses: "Rue du
+# Commerce 12", "Via Roma 3", "ul. Fałata 18". The number is required; "via" is only the lower-case word.
+_PREFIX_WORDS = (
+    "rua ", "rue ", "via ", "viale ", "avenida ", "avda.", "calle ", "carrer ", "ctra.", "carretera ", "piazza ",
+    "corso ", "largo ", "strada ", "ul.", "ulica ", "aleja ", "chemin ", "quai ", "impasse ", "allée ",
+)  # fmt: skip
+_PREFIX_STREET = re.compile(
+    r"(?<![\w-])(?P<street>(?:Rua|Rue|rue|Via|Viale|Avenida|Avda\.|Calle|Carrer|Ctra\.|Carretera|Piazza"
+    r"|Corso|Largo|Strada|Ul\.|ul\.|Ulica|ulica|Aleja|Chemin|Quai|Impasse|Allée)"
+    r"(?:[ \t]+[^\W\d_][\w'’.-]*){1,4}?[ \t]+\d{1,4}[a-zA-Z]?)(?![\w-])(?![.,/]\d)"
+)
+_UNIT_LINE = re.compile(
+    r"(?m)^[^\w\n]*(?P<unit>(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm)\.?[ \t]*#?\d{1,5}[A-Za-z]?)[ \t]*$",
+    re.IGNORECASE,
+)
+_COUNTING_WORD_BEFORE = re.compile(
+    r"\b(?:the|these|those|all|of|about|some|over|only|top)[ \t]+$", re.IGNORECASE
 )
 _EN_UNIT = re.compile(
     r"(?P<sep>[ \t]*,?[ \t]*|[ \t]*\r?\n[ \t]*)"
@@ -130,6 +161,7 @@ _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND"
     "|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|VI|GU|AS|MP"
 )
+_STATE_ZIP = re.compile(rf",[ \t]*(?:{_US_STATES})[ \t]+\d{{5}}")
 _US_CITY_STATE_ZIP = re.compile(
     rf"(?<![\w-])(?P<city>[A-Z][a-zA-Z.'’-]*(?:[ \t]+[A-Z][a-zA-Z.'’-]*){{0,3}}),[ \t]*(?:{_US_STATES})"
     rf"[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w-])"
@@ -144,7 +176,6 @@ _ZIP_AFTER_WORD = re.compile(
     r"(?P<zip>\d{4,5}(?:-\d{3,4})?)(?![\w-])",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W\d_](?:[\w'’]|-(?=[^\W\d_]))*")
 
 _FULL_SCORE = 0.85
 _STREET_SCORE = 0.7
@@ -204,6 +235,7 @@ class AddressRecognizer(EntityRecognizer):
         )
 
 
+
 def _spans(address: _Address) -> list[tuple[int, int]]:
     if address.full:
         return [(address.parts[0].start, address.parts[-1].end)]
@@ -223,60 +255,107 @@ def _find_addresses(text: str) -> list[_Address]:
         taken.append((start, end))
         found.append(address)
 
-    for word in _WORD.finditer(text):
-        lower = word.group().lower()
-        if lower.endswith(_CANDIDATE_ENDINGS) or lower in _PREPOSITIONS:
-            add(_german_street_at(text, word, lower))
-    if any(ch.isdigit() for ch in text):
-        for match in _EN_STREET.finditer(text):
-            add(_english_street(text, match))
+    lowered = text.lower()
+    for start, end in _street_words(text, lowered):
+        add(_suffix_street(text, start, end, lowered[start:end]))
+    if not _DIGIT.search(text):
+        return found
+    if _POSTCODE_LIKE.search(text):
+        for match in _PREPOSITION_STREET.finditer(text):
+            add(_preposition_street(text, match))
+    for match in _EN_STREET.finditer(text):
+        add(_english_street(text, match))
+    if any(word in lowered for word in _PREFIX_WORDS):
+        for match in _PREFIX_STREET.finditer(text):
+            add(_Address([_Part(*match.span("street"))], _STREET_SCORE))
+    for match in _UNIT_LINE.finditer(text):
+        add(_Address([_Part(*match.span("unit"))], _WEAK_SCORE))
+    if "box" in lowered or "po " in lowered:
         for match in _PO_BOX.finditer(text):
             add(_Address([_Part(*match.span())], _STREET_SCORE))
+    if _STATE_ZIP.search(text):
         for match in _US_CITY_STATE_ZIP.finditer(text):
             add(_Address([_Part(*match.span())], _STREET_SCORE))
+    if "postfach" in lowered or "postlagernd" in lowered:
         for match in _POSTFACH.finditer(text):
-            add(_with_postcode_city(text, _Part(*match.span()), _STREET_SCORE, allow_lowercase=False))
-        for match in _STANDALONE_POSTCODE_CITY.finditer(text):
-            add(_standalone_postcode_city(text, match))
+            box = [_Part(*match.span())]
+            add(_with_postcode_city(text, box) or _Address(box, _STREET_SCORE))
+    for match in _STANDALONE_POSTCODE_CITY.finditer(text):
+        add(_standalone_postcode_city(text, match))
+    if any(word in lowered for word in ("zip", "postal", "postcode", "plz", "postleitzahl")):
         for match in _ZIP_AFTER_WORD.finditer(text):
             add(_Address([_Part(*match.span("zip"))], _WEAK_SCORE))
     return found
 
 
-def _german_street_at(text: str, word: re.Match[str], lower: str) -> _Address | None:
-    """A German street whose name ends with ``word`` (or, for ``Am Markt 3``, starts with it)."""
-    start, end = word.span()
-    if lower.endswith("str"):
-        if not text.startswith(".", end):
-            return None
-        lower, end = lower + ".", end + 1
+def _street_words(text: str, lowered: str) -> list[tuple[int, int]]:
+    """Spans of the words that end with a street suffix; ``str.find`` per suffix beats one big regex."""
+    spans = set()
+    for suffix in _STREET_ENDINGS:
+        index = lowered.find(suffix)
+        while index >= 0:
+            end = index + len(suffix)
+            if end == len(lowered) or not (lowered[end].isalnum() or lowered[end] in "-_"):
+                word = _WORD_ENDING_HERE.search(text, max(0, end - 60), end)
+                if word:
+                    spans.add(word.span())
+            index = lowered.find(suffix, end)
+    return sorted(spans)
+
+
+def _suffix_street(text: str, start: int, end: int, lower: str) -> _Address | None:
+    """A street whose name is the word ``text[start:end]`` (``Musterstraße``, ``Hauptstr.``, ``Straße``)."""
     token = text[start:end]
+    if token.endswith(".") and not lower.endswith("str."):
+        token, lower, end = token[:-1], lower[:-1], end - 1
     strength = _suffix_strength(lower)
     if strength is None:
-        preposition = _PREPOSITION_STREET.match(text, start) if token[0].isupper() else None
-        if preposition is None:
-            return None
-        strength, end = "full", preposition.end()
-    elif lower in _TYPE_WORDS:  # "Straße" alone is no name: "Berliner Straße" is
+        return None
+    if lower in _TYPE_WORDS:  # "Straße" alone is no name: "Berliner Straße" is
         adjective = re.search(r"(\S+)[ \t]+$", text[max(0, start - 40) : start])
         if adjective is None or not token[0].isupper() or not _ADJECTIVE.search(adjective.group(1)):
             return None
         start = max(0, start - 40) + adjective.start(1)
     elif "-" not in token and not token[0].isupper() and strength != "strong":
-        return None  # lower-case "…weg", "…ring": only the hyphenated or unmistakable ones
+        strength = "full"  # lower-case "…weg", "…ring": only inside a full address
     street = _Part(start, end)
     number = _HOUSE_NUMBER.match(text, end)
     if number is None:
-        if strength == "strong" or ("-" in token and strength == "numbered"):
-            return _Address([street], _WEAK_SCORE)
-        return None
+        return _number_first(text, street, strength, "-" in token)
     parts = [street, _Part(*number.span("nr"))]
-    full = _with_postcode_city(text, parts, _FULL_SCORE, allow_lowercase=True)
+    full = _with_postcode_city(text, parts)
     if full is not None:
         return full
     if strength == "full" or len(number.group("nr")) == 4:  # "Nürnberg 2024", "Spring 2020"
         return None
-    return _Address(parts, _STREET_SCORE)
+    return _Address([*parts, *_city_after_comma(text, parts[-1].end)], _STREET_SCORE)
+
+
+def _preposition_street(text: str, match: re.Match[str]) -> _Address | None:
+    """``Am Markt 3, 04109 Leipzig``: only as a full address ("Am Montag 5 Leute" is none)."""
+    number = _HOUSE_NUMBER.match(text, match.end())
+    if number is None:
+        return None
+    return _with_postcode_city(text, [_Part(*match.span()), _Part(*number.span("nr"))])
+
+
+def _number_first(text: str, street: _Part, strength: str, hyphenated: bool) -> _Address | None:
+    """A street without a number after it: ``Hauptstraße``, or in English order ``7 Benthinallee``."""
+    if strength == "full" or (strength == "numbered" and not hyphenated):
+        number = _NUMBER_BEFORE.search(text, max(0, street.start - 8), street.start)
+        if number is None or strength == "full":
+            return None
+        parts = [_Part(*number.span("nr")), street]
+    else:
+        number = _NUMBER_BEFORE.search(text, max(0, street.start - 8), street.start)
+        parts = [_Part(*number.span("nr")), street] if number else [street]
+    return _Address([*parts, *_city_after_comma(text, street.end)], _WEAK_SCORE)
+
+
+def _city_after_comma(text: str, position: int) -> list[_Part]:
+    """``Hauptstr. 5, Bad Kissingen.``: a capitalised name closing the sentence or line after the street."""
+    match = _COMMA_CITY.match(text, position)
+    return [_Part(*match.span("city"))] if match else []
 
 
 def _suffix_strength(lower: str) -> str | None:
@@ -287,7 +366,7 @@ def _suffix_strength(lower: str) -> str | None:
         return None  # "Stellplatz", "during", "sharing"
     for suffixes, strength in (
         (_STRONG_SUFFIXES, "strong"),
-        (_NUMBERED_SUFFIXES, "numbered"),
+        (_NUMBERED_SUFFIXES + _FOREIGN_SUFFIXES, "numbered"),
         (_FULL_ADDRESS_SUFFIXES, "full"),
     ):
         for suffix in suffixes:
@@ -296,19 +375,18 @@ def _suffix_strength(lower: str) -> str | None:
     return None
 
 
-def _with_postcode_city(
-    text: str, parts: _Part | list[_Part], score: float, *, allow_lowercase: bool
-) -> _Address | None:
-    """Extend a street (or post-office box) by the postcode, city and country that follow it, if any."""
-    parts = [parts] if isinstance(parts, _Part) else list(parts)
+def _with_postcode_city(text: str, parts: list[_Part]) -> _Address | None:
+    """The full address when postcode and city follow ``parts`` (street and number, or a post box)."""
     match = _POSTCODE_CITY.match(text, parts[-1].end)
     if match is None or "\n\n" in match.group("sep"):
-        return None if len(parts) > 1 else _Address(parts, score)
+        return None
     city_end = _city_end(text, match)
-    if city_end is None or (not allow_lowercase and not match.group("city")[0].isupper()):
-        return None if len(parts) > 1 else _Address(parts, score)
-    end = match.end("country") if match.group("country") else city_end
-    return _Address([*parts, _Part(match.start("plz"), end)], _FULL_SCORE, full=True)
+    if city_end is None:
+        return None
+    found = [*parts, _Part(*match.span("plz")), _Part(match.start("city"), city_end)]
+    if match.group("country"):
+        found.append(_Part(match.end("country") - len(match.group("country").lstrip(" \t,")), match.end()))
+    return _Address(found, _FULL_SCORE, full=True)
 
 
 def _city_end(text: str, match: re.Match[str]) -> int | None:
@@ -343,6 +421,8 @@ def _english_street(text: str, match: re.Match[str]) -> _Address | None:
     name, street_type = match.group("name"), match.group("type")
     if name[0].islower() != street_type[0].islower():
         return None  # "3 people Street": lower-case names only in all-lower-case text
+    if _COUNTING_WORD_BEFORE.search(text, max(0, match.start() - 8), match.start()):
+        return None  # "the 9 Supreme Court justices": a count, not a house number
     parts = [_Part(*match.span("street"))]
     unit = _EN_UNIT.match(text, match.end())
     if unit:

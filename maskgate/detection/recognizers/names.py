@@ -61,6 +61,11 @@ def _lines(name: str) -> Iterator[str]:
                 yield line.rstrip("\n")
 
 
+def place_key(name: str) -> str:
+    """How a place name is looked up: casefolded words separated by single spaces ("St. Gallen" -> "st gallen")."""
+    return " ".join(name.casefold().replace(".", " ").split())
+
+
 def _read_set(name: str) -> frozenset[str]:
     return frozenset(line.casefold() for line in _lines(name))
 
@@ -81,10 +86,10 @@ class Lexicon:
 @functools.cache
 def lexicon() -> Lexicon:
     first = _read_set("names_first.txt")
-    places = {name.casefold(): "place" for name in _lines("locations_toponyms_de.txt")}
+    places = {place_key(name): "place" for name in _lines("locations_toponyms_de.txt")}
     for line in _lines("locations_geonames.tsv"):
         name, _, kind = line.partition("\t")
-        places[name.casefold()] = kind or "city"
+        places[place_key(name)] = kind or "city"
     return Lexicon(
         first=first,
         first_folded=frozenset(fold(n) for n in first),
@@ -96,9 +101,9 @@ def lexicon() -> Lexicon:
     )
 
 
-# Capitalised in both languages but never a person here: months, weekdays, holidays, salutation and
-# title words, and banking acronyms that happen to be rare first names (Iban).
-_NEVER_NAMES = frozenset(
+# Capitalised in both languages but never a person or a place here: months, weekdays, holidays, salutation
+# and title words, and banking acronyms that happen to be rare first names (Iban) or towns (March).
+NEVER_NAMES = frozenset(
     """
     january february march april may june july august september october november december
     januar februar märz mai juni juli oktober dezember jänner
@@ -195,7 +200,7 @@ _SENTENCE_END = frozenset(".!?:;\n•*–")
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
     start: int
     end: int
     text: str  # without a trailing possessive 's
@@ -203,8 +208,9 @@ class _Token:
     possessive: bool  # was followed by 's ("Ruth's address")
 
 
-class _Analysis:
-    """Token classes for one text and language."""
+class TokenView:
+    """The words of one text with their classes (first name, surname, common word, street, place), for
+    one language. Shared with the location recognizer."""
 
     def __init__(self, text: str, language: str, lex: Lexicon):
         self.text = text
@@ -215,68 +221,74 @@ class _Analysis:
         self.tokens = list(self._tokens())
         self.starts = [t.start for t in self.tokens]
 
-    def _tokens(self) -> Iterator[_Token]:
+    def _tokens(self) -> Iterator[Token]:
         for m in _TOKEN.finditer(self.text):
             word = m.group()
             strip = _POSSESSIVE.search(word) if "'" in word or "’" in word else None
             end = m.end() - (len(strip.group()) if strip else 0)
             if end > m.start():
                 text = self.text[m.start() : end]
-                yield _Token(m.start(), end, text, text.casefold(), strip is not None)
+                yield Token(m.start(), end, text, text.casefold(), strip is not None)
 
     # --- token classes ------------------------------------------------------------------------------
-    def capitalised(self, tok: _Token) -> bool:
+    def capitalised(self, tok: Token) -> bool:
         return self.lower_text or tok.text[0].isupper()
 
-    def acronym(self, tok: _Token) -> bool:
+    def acronym(self, tok: Token) -> bool:
         """IBAN, AP, CO: all-caps tokens in normal text are not name parts (in an all-caps text they may be)."""
         return len(tok.text) > 1 and tok.text.isupper() and not self.upper_text
 
-    def is_initial(self, tok: _Token) -> bool:
+    def is_initial(self, tok: Token) -> bool:
         return len(tok.text) == 1 and tok.text.isupper()
 
-    def is_first(self, tok: _Token) -> bool:
+    def is_first(self, tok: Token) -> bool:
         key = tok.key
         if key in self.lex.first or fold(key) in self.lex.first_folded:
             return True
         parts = key.split("-")
         return len(parts) > 1 and all(p in self.lex.first for p in parts)
 
-    def is_last(self, tok: _Token) -> bool:
+    def is_last(self, tok: Token) -> bool:
         key = fold(tok.key)
         return key in self.lex.last or key.replace("ae", "a").replace("oe", "o").replace("ue", "u") in self.lex.last
 
-    def _word(self, key: str) -> bool:
-        if self.language == "de":
-            return key in self.lex.nouns_de or key in self.lex.words_de
-        return key in self.lex.words_en
-
-    def is_common(self, tok: _Token) -> bool:
-        """A common word of the language wherever it stands; a hyphenated token by its last part."""
+    def is_common(self, tok: Token) -> bool:
+        """A common word of the language here; a hyphenated token by its last part. German capitalises
+        only nouns, so its other words count only where they may be capitalised: at a sentence start
+        ("Senden Sie ..."), in lowercase text, or written lowercase."""
         key = tok.key
-        if key in _NEVER_NAMES or self._word(key):
+        if key in NEVER_NAMES:
             return True
-        if self.language == "de" and _NOUN_SUFFIX.search(key):
+        if self.language == "de":
+            if _NOUN_SUFFIX.search(key) or self._german_word(tok, key):
+                return True
+        elif key in self.lex.words_en:
             return True
         last = key.rsplit("-", 1)[-1]
-        return last != key and self._word(last) and fold(last) not in self.lex.last
+        if last == key or fold(last) in self.lex.last:
+            return False
+        return last in (self.lex.nouns_de if self.language == "de" else self.lex.words_en)
 
-    def sentence_initial(self, tok: _Token) -> bool:
+    def _german_word(self, tok: Token, key: str) -> bool:
+        if key in self.lex.nouns_de:
+            return True
+        if key not in self.lex.words_de:
+            return False
+        return self.lower_text or not tok.text[0].isupper() or self.sentence_initial(tok)
+
+    def sentence_initial(self, tok: Token) -> bool:
         k = tok.start - 1
         while k >= 0 and self.text[k] in " \t\"'„“”«»‚‘’()[]-":
             k -= 1
         return k < 0 or self.text[k] in _SENTENCE_END
 
-    def ambiguous_first(self, tok: _Token) -> bool:
+    def ambiguous_first(self, tok: Token) -> bool:
         """A first name that may be an ordinary word here: "Rose" or "Hope" anywhere, "Meine" or "Bitte"
         at the start of a sentence (mid-sentence, German capitalises only nouns)."""
         key = tok.key
-        if key in _NEVER_NAMES or key in _FUNCTION_WORDS:
+        if key in NEVER_NAMES or key in _FUNCTION_WORDS:
             return True
-        if self.language == "de":
-            loose = self.lower_text or self.sentence_initial(tok)
-            return key in self.lex.nouns_de or (loose and key in self.lex.words_de)
-        return key in self.lex.words_en
+        return self.is_common(tok)
 
     def is_street(self, i: int) -> bool:
         tok = self.tokens[i]
@@ -318,7 +330,7 @@ class _Analysis:
                     return kind
         return None
 
-    def after_place_preposition(self, tok: _Token) -> bool:
+    def after_place_preposition(self, tok: Token) -> bool:
         return _PLACE_BEFORE.search(self.text, max(0, tok.start - 20), tok.start) is not None
 
     # --- spans --------------------------------------------------------------------------------------
@@ -343,7 +355,7 @@ class _Analysis:
             j -= 1  # a trailing capital letter is an article or a list marker, not an initial
         return j
 
-    def unknown_capitalised(self, tok: _Token) -> bool:
+    def unknown_capitalised(self, tok: Token) -> bool:
         return (
             tok.text[0].isupper() and not self.acronym(tok) and not self.is_common(tok) and tok.key not in self.lex.places
         )
@@ -378,7 +390,7 @@ def _result(start: int, end: int, score: float) -> RecognizerResult:
 def find_names(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     """(start, end, score) of every person name in ``text``. Cached because the recognizer and the
     result filter both need it for the same text."""
-    a = _Analysis(text, language, lexicon())
+    a = TokenView(text, language, lexicon())
     found: dict[int, tuple[int, float]] = {}  # first token index -> (end token index, score)
 
     def add(i: int, j: int, score: float) -> None:
@@ -398,7 +410,7 @@ def find_names(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     return tuple(spans)
 
 
-def _cue_names(a: _Analysis, add: Callable[[int, int, float], None]) -> None:
+def _cue_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
     for m in _CUE.finditer(a.text):
         i = bisect.bisect_left(a.starts, m.end())
         if i >= len(a.tokens) or a.tokens[i].start != m.end():
@@ -406,12 +418,12 @@ def _cue_names(a: _Analysis, add: Callable[[int, int, float], None]) -> None:
         tok = a.tokens[i]
         if not a.capitalised(tok) or a.acronym(tok) or a.is_street(i) or tok.key in _FUNCTION_WORDS:
             continue
-        if tok.key in _NEVER_NAMES or (a.is_common(tok) and not (a.is_first(tok) or a.is_last(tok))):
+        if tok.key in NEVER_NAMES or (a.is_common(tok) and not (a.is_first(tok) or a.is_last(tok))):
             continue  # "Hallo Team", "Frau Ministerin"; but "Herr Koch" (a surname)
         add(i, a.extend(i), _CUES[int(m.lastgroup[1:])][1])
 
 
-def _list_names(a: _Analysis, add: Callable[[int, int, float], None]) -> None:
+def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
     n = len(a.tokens)
     i = 0
     while i < n:
@@ -433,7 +445,7 @@ def _list_names(a: _Analysis, add: Callable[[int, int, float], None]) -> None:
         i = max(j, i + 1)
 
 
-def _list_name_score(a: _Analysis, i: int, j: int) -> float:
+def _list_name_score(a: TokenView, i: int, j: int) -> float:
     """Score of a run that starts with a known first name, or 0 when it is not a person."""
     tok = a.tokens[i]
     place = a.place_kind(i, j)
@@ -444,7 +456,7 @@ def _list_name_score(a: _Analysis, i: int, j: int) -> float:
         # English also an unknown capitalised word ("Harm Niemeier-Gorlitz").
         # A possessive marks a person too ("Ruth's address").
         if j - i < 2:
-            return SCORE_WEAK if tok.possessive and tok.key not in _NEVER_NAMES else 0.0
+            return SCORE_WEAK if tok.possessive and tok.key not in NEVER_NAMES else 0.0
         nxt = a.tokens[i + 1]
         anchored = (a.is_first(nxt) or a.is_last(nxt)) and not a.is_common(nxt)
         if anchored or (a.language == "en" and a.unknown_capitalised(nxt)):
@@ -465,7 +477,7 @@ def recognizers(language: str) -> list[EntityRecognizer]:
 _TECHNICAL = regex.compile(r"[\d@/\\|:%=_#<>{}]")
 
 
-def _foreign_person_ok(a: _Analysis, start: int, end: int) -> bool:
+def _foreign_person_ok(a: TokenView, start: int, end: int) -> bool:
     """Whether a PERSON span from another recognizer (the NER model) is plausible as a name."""
     if _TECHNICAL.search(a.text, start, end):
         return False
@@ -484,11 +496,11 @@ def _foreign_person_ok(a: _Analysis, start: int, end: int) -> bool:
         return False
     if a.language == "de":
         # No anchor from the lists: keep it only if no token is a German word or a compound of one.
-        return not any(a.is_common(t) or _is_compound_noun(a, t) for t in toks)
+        return not any(a.is_common(t) or is_compound_noun(a, t) for t in toks)
     return not all(a.is_common(t) for t in toks)
 
 
-def _is_compound_noun(a: _Analysis, tok: _Token) -> bool:
+def is_compound_noun(a: TokenView, tok: Token) -> bool:
     """German compounds end in a known noun ("Depot|übersicht", "Kunden|konto")."""
     key = tok.key
     return any(key[k:] in a.lex.nouns_de for k in range(3, len(key) - 4))
@@ -506,7 +518,7 @@ def _person_filter(language: str) -> ResultFilter:
         ]
         if not foreign:
             return results
-        a = _Analysis(text, language, lexicon())
+        a = TokenView(text, language, lexicon())
         drop = {id(r) for r in foreign if not _foreign_person_ok(a, r.start, r.end)}
         kept = [r for r in results if id(r) not in drop]
         for start, end, score in find_names(text, language):

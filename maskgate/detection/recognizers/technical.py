@@ -3,11 +3,13 @@
 Prompts to an LLM are full of code, logs and product talk, and general recognizers misread it: "S3", "EC2",
 "C4" and the "v2" of ``v2.3.1`` look like driver-licence numbers, the digits of a git sha or a UUID like bank
 or phone numbers, ``2024-03-15T10:23:45Z`` at the start of a log line like a person's date, ``max.mu`` and
-``example.com`` inside ``max.mustermann@example.com`` like two more URLs. Masking them costs the model the
+``example.com`` inside ``max.mustermann@example.com`` like two more URLs, ``config.ge`` in
+``config.get()`` like a Georgian domain. Masking them costs the model the
 very context it needs and gains no privacy.
 
 Each filter finds *technical tokens* with precise patterns (versions, commit hashes, UUIDs, log timestamps,
-AWS service names and resource ids, instance types and part numbers, source file names) and drops a result
+AWS service names and resource ids, instance types and part numbers, source file names, snake_case
+identifiers) and drops a result
 when its whole span is technical: every character outside the tokens is punctuation, a space or a
 connecting word such as "part no." or "INFO". Only types that technical text is mistaken for are ever
 dropped (``FILTERED_TYPES``); checksum-validated types (IBAN, card, national ids) and secrets never are.
@@ -36,8 +38,9 @@ class TechnicalToken:
     pattern: regex.Pattern[str]
     check: Callable[[regex.Match[str]], bool] | None = None
 
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        for match in self.pattern.finditer(text):
+    def spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """Tokens of this kind that start in ``text[start:end]`` (lookbehinds still see the text before)."""
+        for match in self.pattern.finditer(text, start, len(text) if end is None else end):
             if self.check is None or self.check(match):
                 yield match.span("token") if "token" in self.pattern.groupindex else match.span()
 
@@ -106,7 +109,10 @@ def _is_hash(match: regex.Match[str]) -> bool:
 
 
 def _is_part_code(match: regex.Match[str]) -> bool:
-    """XJ-4410-B, ABC-1234-XL: letters and digits in dashed groups; not a postcode such as A-1010 or CH-8001."""
+    """XJ-4410-B, ABC-1234-XL: capitals and digits in dashed groups; not a postcode such as A-1010 or CH-8001.
+
+    Lower-case letters are words, not codes: "830-372-0026-Office" is a phone number with a label.
+    """
     value = match.group()
     return not regex.fullmatch(r"[A-Z]{1,2}-\d{4,5}", value)
 
@@ -159,7 +165,7 @@ TECHNICAL_TOKENS: tuple[TechnicalToken, ...] = (
     ),
     TechnicalToken(
         "part-code",
-        _rx(r"(?<![\w-])(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![\w-])"),
+        _rx(r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+(?![\w-])"),
         _is_part_code,
     ),
     TechnicalToken(
@@ -171,6 +177,8 @@ TECHNICAL_TOKENS: tuple[TechnicalToken, ...] = (
                  [\s:\#.]*(?P<token>[A-Za-z0-9][A-Za-z0-9./_-]*[A-Za-z0-9])"""),
     ),
     TechnicalToken("source-file", _rx(r"(?<![\w./-])[\w-]+(?:\.[\w-]+)*\.(?:py|md|ipynb)(?![\w.])")),
+    # API_KEY, user_id, MAX_RETRIES: identifiers joined by underscores are never names or places.
+    TechnicalToken("identifier", _rx(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")),
 )
 
 # Words that may stand next to a technical token inside one result ("part no. 4711-0815", "sku ABC-1").
@@ -183,9 +191,16 @@ _FILLER_WORDS = frozenset({
 _WORD = regex.compile(r"[^\W_]+")
 
 
-def technical_spans(text: str) -> list[tuple[int, int]]:
-    """Every technical token in ``text``, sorted by start."""
-    return sorted(span for token in TECHNICAL_TOKENS for span in token.spans(text))
+# A result can be technical only if it holds a digit, an underscore, a dot or an AWS name: "Max Mustermann"
+# and "Berlin" are never looked at, which keeps the filter cheap on ordinary text.
+_MAYBE_TECHNICAL = _rx(rf"[\d_.]|{_AWS_SERVICES}|{_AWS_AMBIGUOUS}")
+_WINDOW = 160
+"""Characters searched for tokens on each side of a result: longer than any token and its context."""
+
+
+def technical_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Every technical token starting in ``text[start:end]``, sorted by start."""
+    return sorted(span for token in TECHNICAL_TOKENS for span in token.spans(text, start, end))
 
 
 def _is_technical(text: str, result: RecognizerResult, spans: list[tuple[int, int]]) -> bool:
@@ -206,27 +221,36 @@ def _is_technical(text: str, result: RecognizerResult, spans: list[tuple[int, in
 
 def drop_technical_tokens(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Drop results of loosely matched types whose whole span is technical text."""
-    if not any(r.entity_type in FILTERED_TYPES for r in results):
-        return results
-    spans = technical_spans(text)
-    if not spans:
-        return results
-    return [r for r in results if r.entity_type not in FILTERED_TYPES or not _is_technical(text, r, spans)]
+    dropped = set()
+    for result in results:
+        if result.entity_type not in FILTERED_TYPES or not _MAYBE_TECHNICAL.search(text, result.start, result.end):
+            continue
+        spans = technical_spans(text, max(0, result.start - _WINDOW), min(len(text), result.end + _WINDOW))
+        if _is_technical(text, result, spans):
+            dropped.add(id(result))
+    return [r for r in results if id(r) not in dropped] if dropped else results
 
 
 _EMAIL_ADDRESS = regex.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def drop_urls_inside_email_addresses(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """The domain (or a dotted local part) of an e-mail address is not another URL."""
-    if "@" not in text or not any(r.entity_type == "URL" for r in results):
+def drop_misread_urls(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Drop URLs that are part of an e-mail address or cut out of a longer word.
+
+    A URL pattern finds ``example.com`` and ``max.mu`` inside ``max.mustermann@example.com``: the address is
+    one entity, not three. It also finds ``config.ge`` in ``config.get(...)`` and ``db.int`` in ``db.internal``
+    (".ge" and ".int" are top-level domains): a URL never ends in the middle of a word.
+    """
+    if not any(r.entity_type == "URL" for r in results):
         return results
-    emails = [match.span() for match in _EMAIL_ADDRESS.finditer(text)]
-    return [
-        r
-        for r in results
-        if r.entity_type != "URL" or not any(start <= r.start and r.end <= end for start, end in emails)
-    ]
+    emails = [match.span() for match in _EMAIL_ADDRESS.finditer(text)] if "@" in text else []
+
+    def misread(result: RecognizerResult) -> bool:
+        if result.end < len(text) and text[result.end].isalnum() and text[result.end - 1].isalnum():
+            return True
+        return any(start <= result.start and result.end <= end for start, end in emails)
+
+    return [r for r in results if r.entity_type != "URL" or not misread(r)]
 
 
 def recognizers(language: str) -> list[EntityRecognizer]:
@@ -236,4 +260,4 @@ def recognizers(language: str) -> list[EntityRecognizer]:
 
 def result_filters(language: str) -> list[Callable[[str, list[RecognizerResult]], list[RecognizerResult]]]:
     """The same technical vocabulary in every language."""
-    return [drop_urls_inside_email_addresses, drop_technical_tokens]
+    return [drop_misread_urls, drop_technical_tokens]

@@ -33,7 +33,7 @@ IP = "IP_ADDRESS"
 EMAIL_SCORE = 1.0
 SCHEME_URL_SCORE = 0.9
 BARE_DOMAIN_SCORE = 0.5
-IP_SCORE = 0.8
+IP_SCORE = 1.0  # validated by ipaddress, as Presidio scores a validated match
 
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
 _DOMAIN_END = r"(?![\w-]|\.[^\W_])"

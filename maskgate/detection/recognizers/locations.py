@@ -1,0 +1,209 @@
+"""Named places (countries, regions, cities) in English and German text.
+
+The English NER model finds few places (LOCATION recall ~0.25 on our sets) and, on German text, tags
+capitalised nouns ("Weisheit", "Kunden") as places. This module looks capitalised words up in a gazetteer
+of real place names (GeoNames countries, US states, cities with 15,000+ inhabitants and every DACH town
+with 1,000+; German Wiktionary toponyms for German exonyms such as "Mailand" or "Kolumbien") and uses
+context where the gazetteer alone is not enough:
+
+- a place name that is also a common word, first name or surname ("Essen", "Florence", "Roth") counts only
+  after a place cue ("in", "aus", "nach", "from", a postcode) or in an address line;
+- after a strong cue ("wohnt in", "lives in", "based in", "Wohnort:") an unknown capitalised word is taken
+  as a place even when the gazetteer does not know it (villages).
+
+Street addresses (street, number, postcode) belong to the address recognizer; this module only names the
+places. :func:`result_filters` drops LOCATION spans of other recognizers (the spaCy model) that are common
+German or English words, technical strings, or persons' names.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from maskgate.detection.recognizers.names import (
+    NEVER_NAMES,
+    ResultFilter,
+    Token,
+    TokenView,
+    is_compound_noun,
+    lexicon,
+)
+
+ENTITY = "LOCATION"
+RECOGNIZER_NAME = "PlaceRecognizer"
+
+SCORE_CERTAIN = 0.85  # a country or region, or a city after a place cue
+SCORE_CITY = 0.75  # an unambiguous city name without a cue
+SCORE_CONTEXT = 0.6  # an ambiguous name after a cue, or an unknown word after a strong cue
+
+MAX_PLACE_TOKENS = 4
+
+# Right before a place. Weak cues make an ambiguous gazetteer name a place ("in Essen", "from Florence");
+# strong cues make even an unknown capitalised word one ("wohnt in Kleinkleckersdorf").
+_WEAK_CUE = regex.compile(
+    r"(?i:\b(?:in|im|aus|nach|bei|von|vom|zur|ab|bis|über|from|to|near|at|into|via|around|outside|of)[ \t]+"
+    r"|\b\d{4,5}[ \t]+|,[ \t]*)$"
+)
+_STRONG_CUE_DE = regex.compile(
+    r"(?i:\b(?:(?:wohn(?:e|t|en|te|ten)?|leb(?:e|t|en|te|ten)|wohnhaft|geboren|aufgewachsen|umgezogen|gezogen"
+    r"|sitz|standort|niederlassung|filiale|reise|reisen|fahre|fahren|fliege|fliegen|urlaub)[ \t]+(?:in|nach)"
+    r"|aus|nach)[ \t]+"
+    r"|\b(?:wohnort|ort|stadt|geburtsort|land|wo)[ \t]*:[ \t]*)$"
+)
+_STRONG_CUE_EN = regex.compile(
+    r"(?i:\b(?:(?:live[sd]?|living|born|grew\s+up|moved|relocated|based|located|headquartered|situated|stay(?:ing)?"
+    r"|travel(?:l?ing)?|flying|going|trip|originally|come[s]?|came|am|i'm|is|are)[ \t]+(?:in|to|from)"
+    r"|home\s+city|hometown)[ \t]+"
+    r"|\b(?:city|town|country|place\s+of\s+birth|where|location)[ \t]*:[ \t]*)$"
+)
+
+
+class PlaceRecognizer(EntityRecognizer):
+    """LOCATION from a place gazetteer plus context; see the module docstring."""
+
+    def __init__(self, language: str):
+        super().__init__(
+            supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=language, version="1.0"
+        )
+
+    def load(self) -> None:
+        lexicon()
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if ENTITY not in entities:
+            return []
+        return [_result(start, end, score) for start, end, score in find_places(text, self.supported_language)]
+
+
+def _result(start: int, end: int, score: float) -> RecognizerResult:
+    return RecognizerResult(
+        ENTITY, start, end, score, recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME}
+    )
+
+
+def _eligible(v: TokenView, tok: Token) -> bool:
+    """Place names start with a capital; "SÖDERBÄRK" in an address is fine, "IBAN" is not a place."""
+    if v.lower_text:
+        return True
+    return tok.text[0].isupper() and (not v.acronym(tok) or len(tok.text) >= 4)
+
+
+def _longest_match(v: TokenView, i: int) -> tuple[int, str] | None:
+    """(end token index, kind) of the longest gazetteer name starting at token i."""
+    places = v.lex.places
+    best = None
+    key = v.tokens[i].key
+    kind = places.get(key)
+    if kind:
+        best = (i + 1, kind)
+    for j in range(i + 1, min(len(v.tokens), i + MAX_PLACE_TOKENS)):
+        if not v.joined(j - 1, j):
+            break
+        key = f"{key} {v.tokens[j].key}"
+        kind = places.get(key)
+        if kind and (v.lower_text or v.tokens[j].text[0].isupper()):
+            best = (j + 1, kind)
+    return best
+
+
+def _ambiguous(v: TokenView, i: int, j: int) -> bool:
+    """A place name that may be something else: one word that is also a common word or a person's name
+    ("Essen", "Florence", "Roth"), or several words that are all common words ("Country Club")."""
+    if j - i > 1:
+        return all(v.is_common(t) for t in v.tokens[i:j])
+    tok = v.tokens[i]
+    return v.is_common(tok) or v.is_first(tok) or v.is_last(tok)
+
+
+@functools.lru_cache(maxsize=32)
+def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
+    """(start, end, score) of every named place in ``text``. Cached like :func:`names.find_names`."""
+    v = TokenView(text, language, lexicon())
+    strong = _STRONG_CUE_DE if language == "de" else _STRONG_CUE_EN
+    spans: list[tuple[int, int, float]] = []
+    n = len(v.tokens)
+    i = 0
+    while i < n:
+        tok = v.tokens[i]
+        if not _eligible(v, tok) or v.is_street(i) or tok.key in NEVER_NAMES:
+            i += 1
+            continue
+        window = max(0, tok.start - 40)
+        strong_cue = strong.search(text, window, tok.start) is not None
+        cue = strong_cue or _WEAK_CUE.search(text, window, tok.start) is not None
+        match = _longest_match(v, i)
+        if match:
+            j, kind = match
+            ambiguous = _ambiguous(v, i, j)
+            if kind in ("country", "region"):
+                score = SCORE_CERTAIN if cue or not ambiguous else SCORE_CONTEXT
+            elif ambiguous:
+                score = SCORE_CONTEXT if cue else 0.0
+            else:
+                score = SCORE_CERTAIN if cue else SCORE_CITY
+            if score:
+                spans.append((tok.start, v.tokens[j - 1].end, score))
+            i = j
+            continue
+        if strong_cue and v.unknown_capitalised(tok) and not v.is_first(tok) and not v.is_last(tok):
+            if language != "de" or not is_compound_noun(v, tok):
+                spans.append((tok.start, tok.end, SCORE_CONTEXT))
+        i += 1
+    return tuple(spans)
+
+
+def recognizers(language: str) -> list[EntityRecognizer]:
+    return [PlaceRecognizer(language)] if language in ("en", "de") else []
+
+
+# --- filtering other recognizers' LOCATION spans -----------------------------------------------------------
+_TECHNICAL = regex.compile(r"[@/\\|%=_#<>{}]|\d{6,}")
+
+
+def _foreign_place_ok(v: TokenView, start: int, end: int) -> bool:
+    """Whether a LOCATION span from another recognizer (the NER model) is plausible as a place."""
+    if _TECHNICAL.search(v.text, start, end):
+        return False
+    toks = [t for t in v.tokens if t.start < end and t.end > start]
+    if not toks:
+        return False
+    if " ".join(t.key for t in toks) in v.lex.places or any(t.key in v.lex.places for t in toks):
+        return True
+    if v.language == "de" and any(v.is_common(t) or is_compound_noun(v, t) for t in toks):
+        return False
+    if len(toks) == 1 and (v.is_first(toks[0]) or v.is_last(toks[0])):
+        return False
+    return not all(v.is_common(t) for t in toks)
+
+
+def _place_filter(language: str) -> ResultFilter:
+    def keep_plausible_places(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Drop implausible LOCATION spans of other recognizers; restore ours where such a span had
+        absorbed them (see names._person_filter)."""
+        foreign = [
+            r
+            for r in results
+            if r.entity_type == ENTITY
+            and (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) != RECOGNIZER_NAME
+        ]
+        if not foreign:
+            return results
+        v = TokenView(text, language, lexicon())
+        drop = {id(r) for r in foreign if not _foreign_place_ok(v, r.start, r.end)}
+        kept = [r for r in results if id(r) not in drop]
+        for start, end, score in find_places(text, language):
+            if not any(r.entity_type == ENTITY and r.start <= start and end <= r.end for r in kept):
+                kept.append(_result(start, end, score))
+        return kept
+
+    return keep_plausible_places
+
+
+def result_filters(language: str) -> list[ResultFilter]:
+    return [_place_filter(language)] if language in ("en", "de") else []
