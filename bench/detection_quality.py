@@ -19,8 +19,9 @@ address are one TP and three FP. The rule is not relaxed for this: granularity d
 cost, in both directions, for both detectors alike.
 
 Labels. Gold labels outside ``SCORED`` (ORGANIZATION, NRP, AGE, TITLE, ...) are shown but not part of the
-micro average; predictions of labels outside ``SCORED`` (secrets, national ids, ORGANIZATION, ...) are
-ignored in the micro average too. ``LABEL_MAP`` renames predicted types that mean a scored label.
+micro average; predictions of labels outside ``SCORED`` (secrets, national ids such as a German tax id,
+ORGANIZATION, ...) are ignored in the micro average too. No type is renamed: every type maskgate reports
+for the scored kinds already has Presidio's name (a street address is LOCATION, as in the gold).
 
 Setup. maskgate runs with the default policy and guesses each sentence's language itself (as in production;
 ``--given-language`` passes the file's language instead). Presidio runs as its users run it: the default
@@ -49,7 +50,6 @@ SCORED = (
     "PERSON", "LOCATION", "DATE_TIME", "EMAIL_ADDRESS", "PHONE_NUMBER", "URL", "IBAN_CODE", "CREDIT_CARD",
     "IP_ADDRESS",
 )
-LABEL_MAP: dict[str, str] = {}
 TARGETS: dict[str, dict[str, float]] = {
     "en.jsonl": {"micro": 0.85},
     "en_devalues.jsonl": {"micro": 0.85},
@@ -162,7 +162,7 @@ def micro(totals: dict[str, Counts]) -> Counts:
 def maskgate_predictor(detector: Detector, given_language: bool) -> Predict:
     def predict(text: str, language: str) -> list[Span]:
         found = detector.detect(text, language if given_language else None)
-        return [(e.start, e.end, LABEL_MAP.get(e.type, e.type)) for e in found]
+        return [(e.start, e.end, e.type) for e in found]
 
     return predict
 

@@ -274,16 +274,31 @@ class ChatCompletions(Api):
         choices = []
         for index in range(int(body.get("n") or 1)):
             if tool:
-                call = {"id": f"call_mock_{index}", "type": "function",
-                        "function": {"name": tool[0], "arguments": tool[1]}}
+                call = {
+                    "id": f"call_mock_{index}",
+                    "type": "function",
+                    "function": {"name": tool[0], "arguments": tool[1]},
+                }
                 message = {"role": "assistant", "content": None, "tool_calls": [call], "refusal": None}
             else:
                 message = {"role": "assistant", "content": turn.reply, "refusal": None}
-            choices.append({"index": index, "message": message, "logprobs": None,
-                            "finish_reason": "tool_calls" if tool else "stop"})
-        return {"id": "chatcmpl-mock", "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model", MODEL), "system_fingerprint": None, "choices": choices,
-                "usage": _chat_usage(turn)}
+            choices.append(
+                {
+                    "index": index,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": "tool_calls" if tool else "stop",
+                }
+            )
+        return {
+            "id": "chatcmpl-mock",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", MODEL),
+            "system_fingerprint": None,
+            "choices": choices,
+            "usage": _chat_usage(turn),
+        }
 
     def stream(self, body: dict[str, Any], turn: Turn, size: int) -> Iterator[bytes]:
         tool = self._tool(body, turn)
@@ -291,8 +306,14 @@ class ChatCompletions(Api):
         n = int(body.get("n") or 1)
 
         def chunk(choices: list[dict[str, Any]], **extra: Any) -> bytes:
-            frame = {"id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": int(time.time()),
-                     "model": body.get("model", MODEL), "system_fingerprint": None, "choices": choices}
+            frame = {
+                "id": "chatcmpl-mock",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model", MODEL),
+                "system_fingerprint": None,
+                "choices": choices,
+            }
             if usage:
                 frame["usage"] = None
             frame.update(extra)
@@ -303,8 +324,12 @@ class ChatCompletions(Api):
 
         for index in range(n):
             if tool:
-                call = {"index": 0, "id": f"call_mock_{index}", "type": "function",
-                        "function": {"name": tool[0], "arguments": ""}}
+                call = {
+                    "index": 0,
+                    "id": f"call_mock_{index}",
+                    "type": "function",
+                    "function": {"name": tool[0], "arguments": ""},
+                }
                 yield chunk([choice(index, {"role": "assistant", "content": None, "tool_calls": [call]})])
             else:
                 yield chunk([choice(index, {"role": "assistant", "content": ""})])
@@ -339,12 +364,19 @@ class Completions(Api):
         return [Turn(str(p)).reply for p in prompts for _ in range(int(body.get("n") or 1))]
 
     def _frame(self, body: dict[str, Any], choices: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"id": "cmpl-mock", "object": "text_completion", "created": int(time.time()),
-                "model": body.get("model", MODEL), "choices": choices}
+        return {
+            "id": "cmpl-mock",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": body.get("model", MODEL),
+            "choices": choices,
+        }
 
     def answer(self, body: dict[str, Any], turn: Turn) -> dict[str, Any]:
-        choices = [{"text": text, "index": i, "logprobs": None, "finish_reason": "stop"}
-                   for i, text in enumerate(self._choices(body))]
+        choices = [
+            {"text": text, "index": i, "logprobs": None, "finish_reason": "stop"}
+            for i, text in enumerate(self._choices(body))
+        ]
         return {**self._frame(body, choices), "usage": _chat_usage(turn)}
 
     def stream(self, body: dict[str, Any], turn: Turn, size: int) -> Iterator[bytes]:
@@ -379,12 +411,17 @@ class Embeddings(Api):
                 embedding = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode("ascii")
             data.append({"object": "embedding", "index": index, "embedding": embedding})
         prompt = tokens(turn.text)
-        return {"object": "list", "data": data, "model": body.get("model", MODEL),
-                "usage": {"prompt_tokens": prompt, "total_tokens": prompt}}
+        return {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", MODEL),
+            "usage": {"prompt_tokens": prompt, "total_tokens": prompt},
+        }
 
     def stream(self, body: dict[str, Any], turn: Turn, size: int) -> Iterator[bytes]:
-        raise web.HTTPBadRequest(text=json.dumps(openai_error(400, "embeddings cannot stream")),
-                                 content_type="application/json")
+        raise web.HTTPBadRequest(
+            text=json.dumps(openai_error(400, "embeddings cannot stream")), content_type="application/json"
+        )
 
 
 class Responses(Api):
@@ -400,25 +437,54 @@ class Responses(Api):
         status = "completed" if done else "in_progress"
         tool = self._tool(body, turn)
         if tool:
-            return {"type": "function_call", "id": "fc_mock", "call_id": "call_mock", "name": tool[0],
-                    "arguments": tool[1] if done else "", "status": status}
+            return {
+                "type": "function_call",
+                "id": "fc_mock",
+                "call_id": "call_mock",
+                "name": tool[0],
+                "arguments": tool[1] if done else "",
+                "status": status,
+            }
         content = [{"type": "output_text", "text": turn.reply, "annotations": []}] if done else []
-        return {"type": "message", "id": "msg_mock", "status": status, "role": "assistant",
-                "content": content}
+        return {
+            "type": "message",
+            "id": "msg_mock",
+            "status": status,
+            "role": "assistant",
+            "content": content,
+        }
 
     def _response(self, body: dict[str, Any], turn: Turn, done: bool) -> dict[str, Any]:
         prompt, completion = tokens(turn.text), tokens(turn.reply)
         return {
-            "id": "resp_mock", "object": "response", "created_at": int(time.time()),
-            "status": "completed" if done else "in_progress", "error": None, "incomplete_details": None,
-            "instructions": body.get("instructions"), "max_output_tokens": None,
-            "model": body.get("model", MODEL), "output": [self._item(body, turn, True)] if done else [],
-            "parallel_tool_calls": True, "previous_response_id": None, "temperature": 1.0,
-            "text": {"format": {"type": "text"}}, "tool_choice": "auto", "tools": body.get("tools") or [],
-            "top_p": 1.0, "truncation": "disabled", "metadata": {},
-            "usage": {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0},
-                      "output_tokens": completion, "output_tokens_details": {"reasoning_tokens": 0},
-                      "total_tokens": prompt + completion} if done else None,
+            "id": "resp_mock",
+            "object": "response",
+            "created_at": int(time.time()),
+            "status": "completed" if done else "in_progress",
+            "error": None,
+            "incomplete_details": None,
+            "instructions": body.get("instructions"),
+            "max_output_tokens": None,
+            "model": body.get("model", MODEL),
+            "output": [self._item(body, turn, True)] if done else [],
+            "parallel_tool_calls": True,
+            "previous_response_id": None,
+            "temperature": 1.0,
+            "text": {"format": {"type": "text"}},
+            "tool_choice": "auto",
+            "tools": body.get("tools") or [],
+            "top_p": 1.0,
+            "truncation": "disabled",
+            "metadata": {},
+            "usage": {
+                "input_tokens": prompt,
+                "input_tokens_details": {"cached_tokens": 0},
+                "output_tokens": completion,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": prompt + completion,
+            }
+            if done
+            else None,
         }
 
     def answer(self, body: dict[str, Any], turn: Turn) -> dict[str, Any]:
@@ -438,17 +504,28 @@ class Responses(Api):
         if tool:
             for piece in pieces(tool[1], size):
                 yield event("response.function_call_arguments.delta", item_id="fc_mock", delta=piece, **where)
-            yield event("response.function_call_arguments.done", item_id="fc_mock", name=tool[0],
-                        arguments=tool[1], **where)
+            yield event(
+                "response.function_call_arguments.done",
+                item_id="fc_mock",
+                name=tool[0],
+                arguments=tool[1],
+                **where,
+            )
         else:
             where = {"item_id": "msg_mock", "output_index": 0, "content_index": 0}
-            yield event("response.content_part.added", part={"type": "output_text", "text": "",
-                                                              "annotations": []}, **where)
+            yield event(
+                "response.content_part.added",
+                part={"type": "output_text", "text": "", "annotations": []},
+                **where,
+            )
             for piece in pieces(turn.reply, size):
                 yield event("response.output_text.delta", delta=piece, logprobs=[], **where)
             yield event("response.output_text.done", text=turn.reply, logprobs=[], **where)
-            yield event("response.content_part.done", part={"type": "output_text", "text": turn.reply,
-                                                             "annotations": []}, **where)
+            yield event(
+                "response.content_part.done",
+                part={"type": "output_text", "text": turn.reply, "annotations": []},
+                **where,
+            )
         yield event("response.output_item.done", output_index=0, item=self._item(body, turn, True))
         yield event("response.completed", response=self._response(body, turn, done=True))
 
@@ -461,8 +538,10 @@ class Messages(Api):
         for message in body.get("messages") or []:
             content = message.get("content")
             for block in content if isinstance(content, list) else []:
-                if isinstance(block, dict) and block.get("type") == "thinking" and (
-                    block.get("signature") != signature_for(block.get("thinking", ""))
+                if (
+                    isinstance(block, dict)
+                    and block.get("type") == "thinking"
+                    and (block.get("signature") != signature_for(block.get("thinking", "")))
                 ):
                     return "messages: Invalid `signature` in `thinking` block"
         return None
@@ -483,9 +562,16 @@ class Messages(Api):
 
     def _message(self, body: dict[str, Any], turn: Turn, content: list[dict[str, Any]]) -> dict[str, Any]:
         stop = "tool_use" if any(b["type"] == "tool_use" for b in self._blocks(body, turn)) else "end_turn"
-        return {"id": "msg_mock", "type": "message", "role": "assistant", "model": body.get("model", MODEL),
-                "content": content, "stop_reason": stop if content else None, "stop_sequence": None,
-                "usage": {"input_tokens": tokens(turn.text), "output_tokens": tokens(turn.reply)}}
+        return {
+            "id": "msg_mock",
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model", MODEL),
+            "content": content,
+            "stop_reason": stop if content else None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": tokens(turn.text), "output_tokens": tokens(turn.reply)},
+        }
 
     def answer(self, body: dict[str, Any], turn: Turn) -> dict[str, Any]:
         return self._message(body, turn, self._blocks(body, turn))
@@ -500,28 +586,43 @@ class Messages(Api):
         for index, block in enumerate(blocks):
             kind = block["type"]
             if kind == "thinking":
-                yield event("content_block_start", index=index,
-                            content_block={"type": "thinking", "thinking": "", "signature": ""})
+                yield event(
+                    "content_block_start",
+                    index=index,
+                    content_block={"type": "thinking", "thinking": "", "signature": ""},
+                )
                 for piece in pieces(block["thinking"], size):
-                    yield event("content_block_delta", index=index,
-                                delta={"type": "thinking_delta", "thinking": piece})
-                yield event("content_block_delta", index=index,
-                            delta={"type": "signature_delta", "signature": block["signature"]})
+                    yield event(
+                        "content_block_delta",
+                        index=index,
+                        delta={"type": "thinking_delta", "thinking": piece},
+                    )
+                yield event(
+                    "content_block_delta",
+                    index=index,
+                    delta={"type": "signature_delta", "signature": block["signature"]},
+                )
             elif kind == "tool_use":
-                yield event("content_block_start", index=index,
-                            content_block={**block, "input": {}})
+                yield event("content_block_start", index=index, content_block={**block, "input": {}})
                 for piece in pieces(json.dumps(block["input"], ensure_ascii=False), size):
-                    yield event("content_block_delta", index=index,
-                                delta={"type": "input_json_delta", "partial_json": piece})
+                    yield event(
+                        "content_block_delta",
+                        index=index,
+                        delta={"type": "input_json_delta", "partial_json": piece},
+                    )
             else:
                 yield event("content_block_start", index=index, content_block={"type": "text", "text": ""})
                 for piece in pieces(block["text"], size):
-                    yield event("content_block_delta", index=index,
-                                delta={"type": "text_delta", "text": piece})
+                    yield event(
+                        "content_block_delta", index=index, delta={"type": "text_delta", "text": piece}
+                    )
             yield event("content_block_stop", index=index)
         stop = "tool_use" if blocks[-1]["type"] == "tool_use" else "end_turn"
-        yield event("message_delta", delta={"stop_reason": stop, "stop_sequence": None},
-                    usage={"output_tokens": tokens(turn.reply)})
+        yield event(
+            "message_delta",
+            delta={"stop_reason": stop, "stop_sequence": None},
+            usage={"output_tokens": tokens(turn.reply)},
+        )
         yield event("message_stop")
 
 
@@ -565,8 +666,11 @@ class _Handler:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         recorded = RecordedRequest(
-            method=request.method, path=request.path, query=request.query_string,
-            headers=CIMultiDictProxy(CIMultiDict(request.headers)), body=await request.read(),
+            method=request.method,
+            path=request.path,
+            query=request.query_string,
+            headers=CIMultiDictProxy(CIMultiDict(request.headers)),
+            body=await request.read(),
             received_at=time.monotonic(),
         )
         with self.lock:
@@ -576,28 +680,38 @@ class _Handler:
         finally:
             recorded.finished_at = time.monotonic()
 
-    async def _answer(self, request: web.Request, recorded: RecordedRequest,
-                      controls: Controls) -> web.StreamResponse:
+    async def _answer(
+        self, request: web.Request, recorded: RecordedRequest, controls: Controls
+    ) -> web.StreamResponse:
         api = api_for(request.path)
         if request.method == "GET" and request.path.rstrip("/").endswith("/models"):
-            return web.json_response({"object": "list", "data": [
-                {"id": MODEL, "object": "model", "created": 0, "owned_by": "mock"}]})
+            return web.json_response(
+                {
+                    "object": "list",
+                    "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "mock"}],
+                }
+            )
         if api is None or request.method != "POST":
-            return web.Response(body=recorded.body, status=controls.status,
-                                headers={"content-type": request.headers.get("content-type", "text/plain")})
+            return web.Response(
+                body=recorded.body,
+                status=controls.status,
+                headers={"content-type": request.headers.get("content-type", "text/plain")},
+            )
         try:
             body = json.loads(_decompressed(recorded.body, request.headers.get("content-encoding", "")))
             if not isinstance(body, dict):
                 raise ValueError("not an object")
         except (ValueError, UnicodeDecodeError, zlib.error):
-            return web.json_response(api.error(400, "We could not parse the JSON body of your request."),
-                                     status=400)
+            return web.json_response(
+                api.error(400, "We could not parse the JSON body of your request."), status=400
+            )
         turn = api.turn(body)
         if controls.status >= 400:
             await asyncio.sleep(controls.delay)
             message = f"Mock provider error {controls.status} for input: {turn.text}"
-            return web.json_response(api.error(controls.status, message), status=controls.status,
-                                     dumps=_dumps)
+            return web.json_response(
+                api.error(controls.status, message), status=controls.status, dumps=_dumps
+            )
         refusal = api.check(body)
         if refusal:
             return web.json_response(api.error(400, refusal), status=400)
@@ -606,8 +720,9 @@ class _Handler:
             return web.json_response(api.answer(body, turn), dumps=_dumps)
         return await self._stream(request, recorded, api.stream(body, turn, controls.chunk_size), controls)
 
-    async def _stream(self, request: web.Request, recorded: RecordedRequest, frames: Iterator[bytes],
-                      controls: Controls) -> web.StreamResponse:
+    async def _stream(
+        self, request: web.Request, recorded: RecordedRequest, frames: Iterator[bytes], controls: Controls
+    ) -> web.StreamResponse:
         headers = {"content-type": "text/event-stream", "cache-control": "no-cache"}
         response = web.StreamResponse(headers=headers)
         response.enable_chunked_encoding()
@@ -647,8 +762,9 @@ async def _paced(frames: Iterator[bytes], delay: float) -> AsyncIterator[bytes]:
 class MockProvider:
     """The mock served from a background thread of this process (its own event loop)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, event_delay: float = 0.0,
-                 chunk_size: int = 4) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, event_delay: float = 0.0, chunk_size: int = 4
+    ) -> None:
         self.host, self.port = host, port
         self._handler = _Handler(Controls(delay=event_delay, chunk_size=chunk_size))
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -717,8 +833,9 @@ class MockProvider:
 class MockProviderProcess:
     """The same mock in a child process (keeps its event loop off the caller's GIL: benchmarks, demo)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, event_delay: float = 0.0,
-                 chunk_size: int = 4) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, event_delay: float = 0.0, chunk_size: int = 4
+    ) -> None:
         self.host, self.port = host, port
         self._args = ["--delay-ms", str(event_delay * 1000), "--chunk-size", str(chunk_size)]
         self._process: subprocess.Popen[str] | None = None
@@ -738,9 +855,19 @@ class MockProviderProcess:
 
     def start(self) -> MockProviderProcess:
         self._process = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--host", self.host, "--port", str(self.port),
-             *self._args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, start_new_session=True,
+            [
+                sys.executable,
+                os.path.abspath(__file__),
+                "--host",
+                self.host,
+                "--port",
+                str(self.port),
+                *self._args,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
         assert self._process.stdout is not None
         line = self._process.stdout.readline()

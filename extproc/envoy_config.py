@@ -7,9 +7,9 @@ closed), an HTTP/2 cluster for the processor, a raised buffer limit and a JSON 4
 
 Two outputs:
 
-- a complete standalone bootstrap: listener -> ext_proc -> router -> one upstream given as a URL (TLS with SNI,
-  the system CA bundle and hostname verification for ``https``), optionally a second upstream that ``route``
-  mode sends PII-bearing requests to, and per-route modes;
+- a complete standalone bootstrap: listener -> ext_proc -> router -> one upstream given as a URL (TLS with
+  SNI, the system CA bundle and hostname verification for ``https``), optionally a second upstream that
+  ``route`` mode sends PII-bearing requests to, and per-route modes;
 - ``--snippet``: only the filter, the processor's cluster, the 413 local reply and a per-route example, to
   paste into an existing mesh.
 
@@ -23,7 +23,6 @@ import argparse
 import ipaddress
 import shlex
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -107,8 +106,10 @@ class ModeRoute:
         """``/v1/embeddings=detect`` or ``header:x-team:legal=block``."""
         match, _, mode = spec.rpartition("=")
         if mode not in MODES or not match:
-            raise ConfigError(f"--route-mode: expected PREFIX=MODE or header:NAME:VALUE=MODE with MODE one of "
-                              f"{', '.join(MODES)}, got {spec!r}")
+            raise ConfigError(
+                f"--route-mode: expected PREFIX=MODE or header:NAME:VALUE=MODE with MODE one of "
+                f"{', '.join(MODES)}, got {spec!r}"
+            )
         if match.startswith("header:"):
             name, _, value = match[len("header:") :].partition(":")
             if not name or not value:
@@ -119,7 +120,11 @@ class ModeRoute:
         return cls(mode, prefix=match)
 
     def spec(self) -> str:
-        return f"header:{self.header[0]}:{self.header[1]}={self.mode}" if self.header else f"{self.prefix}={self.mode}"
+        return (
+            f"header:{self.header[0]}:{self.header[1]}={self.mode}"
+            if self.header
+            else f"{self.prefix}={self.mode}"
+        )
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,8 @@ def upstream_cluster(name: str, upstream: Upstream, setup: EnvoySetup) -> cluste
     )
     cluster = cluster_v3.Cluster(
         name=name,
-        type=cluster_v3.ClusterDiscoveryType.STATIC if _is_ip(upstream.host)
+        type=cluster_v3.ClusterDiscoveryType.STATIC
+        if _is_ip(upstream.host)
         else cluster_v3.ClusterDiscoveryType.LOGICAL_DNS,
         connect_timeout=timedelta(seconds=5),
         # Buffered response bodies (JSON answers) are held in this buffer until restored.
@@ -218,9 +224,12 @@ def upstream_cluster(name: str, upstream: Upstream, setup: EnvoySetup) -> cluste
     if upstream.tls:
         validation = tls.CertificateValidationContext(
             trusted_ca=core.DataSource(filename=_ca_file(setup)),
-            match_typed_subject_alt_names=[tls.SubjectAltNameMatcher(
-                san_type=tls.SubjectAltNameMatcherSanType.DNS, matcher=matcher.StringMatcher(exact=upstream.host)
-            )],
+            match_typed_subject_alt_names=[
+                tls.SubjectAltNameMatcher(
+                    san_type=tls.SubjectAltNameMatcherSanType.DNS,
+                    matcher=matcher.StringMatcher(exact=upstream.host),
+                )
+            ],
         )
         context = tls.UpstreamTlsContext(
             sni=upstream.host, common_tls_context=tls.CommonTlsContext(validation_context=validation)
@@ -239,7 +248,9 @@ def _processing_mode(mode: Any) -> ext_proc.ProcessingMode:
 
 def ext_proc_filter(setup: EnvoySetup) -> hcm.HttpFilter:
     config = ext_proc.ExternalProcessor(
-        grpc_service=core.GrpcService(envoy_grpc=core.GrpcServiceEnvoyGrpc(cluster_name=contract.EXTPROC_CLUSTER)),
+        grpc_service=core.GrpcService(
+            envoy_grpc=core.GrpcServiceEnvoyGrpc(cluster_name=contract.EXTPROC_CLUSTER)
+        ),
         # Fail closed: a processor that is down or late must never mean "forward unmasked".
         failure_mode_allow=False,
         processing_mode=_processing_mode(contract.STATIC_MODE),
@@ -252,36 +263,63 @@ def ext_proc_filter(setup: EnvoySetup) -> hcm.HttpFilter:
 
 def mode_override(mode: str) -> dict[str, protobuf.Any]:
     """``typed_per_filter_config`` giving a route its own mode (gRPC metadata: clients cannot forge it)."""
-    overrides = ext_proc.ExtProcOverrides(grpc_initial_metadata=[core.HeaderValue(key=contract.MODE_KEY, value=mode)])
+    overrides = ext_proc.ExtProcOverrides(
+        grpc_initial_metadata=[core.HeaderValue(key=contract.MODE_KEY, value=mode)]
+    )
     return {contract.FILTER_NAME: protobuf.Any.pack(ext_proc.ExtProcPerRoute(overrides=overrides))}
 
 
 def local_reply_config(setup: EnvoySetup) -> hcm.LocalReplyConfig:
     """Envoy's own 413 (body over the buffer limit) as JSON in the API's error format, not bare text."""
-    message = (f"maskgate: the request body exceeds the {setup.max_body_bytes} byte limit of the PII filter; "
-               "it was not forwarded")
-    status_413 = accesslog.AccessLogFilter(status_code_filter=accesslog.StatusCodeFilter(
-        comparison=accesslog.ComparisonFilter(
-            op=accesslog.ComparisonFilterOp.EQ,
-            value=core.RuntimeUInt32(default_value=413, runtime_key="maskgate.local_reply_413"),
+    message = (
+        f"maskgate: the request body exceeds the {setup.max_body_bytes} byte limit of the PII filter; "
+        "it was not forwarded"
+    )
+    status_413 = accesslog.AccessLogFilter(
+        status_code_filter=accesslog.StatusCodeFilter(
+            comparison=accesslog.ComparisonFilter(
+                op=accesslog.ComparisonFilterOp.EQ,
+                value=core.RuntimeUInt32(default_value=413, runtime_key="maskgate.local_reply_413"),
+            )
         )
-    ))
-    anthropic_path = accesslog.AccessLogFilter(header_filter=accesslog.HeaderFilter(header=route_v3.HeaderMatcher(
-        name=":path", string_match=matcher.StringMatcher(safe_regex=matcher.RegexMatcher(regex=r".*/messages(\?.*)?"))
-    )))
+    )
+    anthropic_path = accesslog.AccessLogFilter(
+        header_filter=accesslog.HeaderFilter(
+            header=route_v3.HeaderMatcher(
+                name=":path",
+                string_match=matcher.StringMatcher(
+                    safe_regex=matcher.RegexMatcher(regex=r".*/messages(\?.*)?")
+                ),
+            )
+        )
+    )
     anthropic = {"type": "error", "error": {"type": "request_too_large", "message": message}}
-    openai = {"error": {"message": message, "type": "invalid_request_error", "param": None,
-                        "code": "request_too_large"}}
-    return hcm.LocalReplyConfig(mappers=[
-        hcm.ResponseMapper(
-            filter=accesslog.AccessLogFilter(and_filter=accesslog.AndFilter(filters=[status_413, anthropic_path])),
-            body_format_override=core.SubstitutionFormatString(json_format=protobuf.Struct.from_dict(anthropic)),
-        ),
-        hcm.ResponseMapper(
-            filter=status_413,
-            body_format_override=core.SubstitutionFormatString(json_format=protobuf.Struct.from_dict(openai)),
-        ),
-    ])
+    openai = {
+        "error": {
+            "message": message,
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "request_too_large",
+        }
+    }
+    return hcm.LocalReplyConfig(
+        mappers=[
+            hcm.ResponseMapper(
+                filter=accesslog.AccessLogFilter(
+                    and_filter=accesslog.AndFilter(filters=[status_413, anthropic_path])
+                ),
+                body_format_override=core.SubstitutionFormatString(
+                    json_format=protobuf.Struct.from_dict(anthropic)
+                ),
+            ),
+            hcm.ResponseMapper(
+                filter=status_413,
+                body_format_override=core.SubstitutionFormatString(
+                    json_format=protobuf.Struct.from_dict(openai)
+                ),
+            ),
+        ]
+    )
 
 
 # ------------------------------------------------------------------------------------------- routes
@@ -301,26 +339,40 @@ def routes(setup: EnvoySetup) -> list[route_v3.Route]:
     result: list[route_v3.Route] = []
     if setup.route_upstream:
         # First: after the processor marks a request and clears the route cache, this route wins.
-        pii = route_v3.HeaderMatcher(name=contract.ROUTE_HEADER,
-                                     string_match=matcher.StringMatcher(exact=contract.ROUTE_VALUE))
-        result.append(route_v3.Route(
-            name="maskgate_pii_to_local_model",
-            match=route_v3.RouteMatch(prefix="/", headers=[pii]),
-            route=_forward(PII_ROUTE_CLUSTER, Upstream.parse(setup.route_upstream, "--route-upstream")),
-            request_headers_to_remove=[contract.ROUTE_HEADER],
-        ))
+        pii = route_v3.HeaderMatcher(
+            name=contract.ROUTE_HEADER, string_match=matcher.StringMatcher(exact=contract.ROUTE_VALUE)
+        )
+        result.append(
+            route_v3.Route(
+                name="maskgate_pii_to_local_model",
+                match=route_v3.RouteMatch(prefix="/", headers=[pii]),
+                route=_forward(PII_ROUTE_CLUSTER, Upstream.parse(setup.route_upstream, "--route-upstream")),
+                request_headers_to_remove=[contract.ROUTE_HEADER],
+            )
+        )
     result.extend(setup.extra_routes)
     for index, mode_route in enumerate(setup.mode_routes):
         match = route_v3.RouteMatch(prefix=mode_route.prefix or "/")
         if mode_route.header:
             name, value = mode_route.header
-            match.headers = [route_v3.HeaderMatcher(name=name, string_match=matcher.StringMatcher(exact=value))]
-        result.append(route_v3.Route(
-            name=f"maskgate_mode_{mode_route.mode}_{index}", match=match,
-            route=_forward(UPSTREAM_CLUSTER, upstream), typed_per_filter_config=mode_override(mode_route.mode),
-        ))
-    result.append(route_v3.Route(name="llm_provider", match=route_v3.RouteMatch(prefix="/"),
-                                 route=_forward(UPSTREAM_CLUSTER, upstream)))
+            match.headers = [
+                route_v3.HeaderMatcher(name=name, string_match=matcher.StringMatcher(exact=value))
+            ]
+        result.append(
+            route_v3.Route(
+                name=f"maskgate_mode_{mode_route.mode}_{index}",
+                match=match,
+                route=_forward(UPSTREAM_CLUSTER, upstream),
+                typed_per_filter_config=mode_override(mode_route.mode),
+            )
+        )
+    result.append(
+        route_v3.Route(
+            name="llm_provider",
+            match=route_v3.RouteMatch(prefix="/"),
+            route=_forward(UPSTREAM_CLUSTER, upstream),
+        )
+    )
     return result
 
 
@@ -333,9 +385,10 @@ def bootstrap(setup: EnvoySetup) -> bootstrap_v3.Bootstrap:
         route_config=route_v3.RouteConfiguration(
             name="llm", virtual_hosts=[route_v3.VirtualHost(name="llm", domains=["*"], routes=routes(setup))]
         ),
-        http_filters=[ext_proc_filter(setup), hcm.HttpFilter(
-            name="envoy.filters.http.router", typed_config=protobuf.Any.pack(router.Router())
-        )],
+        http_filters=[
+            ext_proc_filter(setup),
+            hcm.HttpFilter(name="envoy.filters.http.router", typed_config=protobuf.Any.pack(router.Router())),
+        ],
         local_reply_config=local_reply_config(setup),
     )
     listener = listener_v3.Listener(
@@ -343,14 +396,27 @@ def bootstrap(setup: EnvoySetup) -> bootstrap_v3.Bootstrap:
         address=address(setup.listen, "--listen"),
         # BUFFERED request bodies must fit here; the default 1 MiB would turn long prompts into 413s.
         per_connection_buffer_limit_bytes=setup.max_body_bytes,
-        filter_chains=[listener_v3.FilterChain(filters=[listener_v3.Filter(
-            name="envoy.filters.network.http_connection_manager", typed_config=protobuf.Any.pack(manager)
-        )])],
+        filter_chains=[
+            listener_v3.FilterChain(
+                filters=[
+                    listener_v3.Filter(
+                        name="envoy.filters.network.http_connection_manager",
+                        typed_config=protobuf.Any.pack(manager),
+                    )
+                ]
+            )
+        ],
     )
-    clusters = [upstream_cluster(UPSTREAM_CLUSTER, Upstream.parse(setup.upstream), setup), extproc_cluster(setup)]
+    clusters = [
+        upstream_cluster(UPSTREAM_CLUSTER, Upstream.parse(setup.upstream), setup),
+        extproc_cluster(setup),
+    ]
     if setup.route_upstream:
-        clusters.append(upstream_cluster(PII_ROUTE_CLUSTER, Upstream.parse(setup.route_upstream, "--route-upstream"),
-                                         setup))
+        clusters.append(
+            upstream_cluster(
+                PII_ROUTE_CLUSTER, Upstream.parse(setup.route_upstream, "--route-upstream"), setup
+            )
+        )
     result = bootstrap_v3.Bootstrap(
         static_resources=bootstrap_v3.BootstrapStaticResources(listeners=[listener], clusters=clusters)
     )
@@ -402,20 +468,47 @@ def render(document: betterproto2.Message | dict[str, Any], command: str = "") -
 # ------------------------------------------------------------------------------------------- CLI
 def configure(parser: argparse.ArgumentParser) -> None:
     defaults = EnvoySetup()
-    parser.add_argument("--listen", default=defaults.listen, help="Envoy's listener, HOST:PORT (default %(default)s)")
-    parser.add_argument("--upstream", default=defaults.upstream,
-                        help="the LLM provider's URL, http(s)://HOST[:PORT][/PATH] (default %(default)s)")
-    parser.add_argument("--extproc", default=defaults.extproc,
-                        help="where `maskgate extproc` listens, HOST:PORT or unix:PATH (default %(default)s)")
-    parser.add_argument("--snippet", action="store_true", help="print only the parts to add to an existing mesh")
-    parser.add_argument("--message-timeout", type=float, default=defaults.message_timeout, metavar="SECONDS",
-                        help="per-message deadline for the processor; later means 504 (default %(default)s)")
-    parser.add_argument("--max-body-bytes", type=int, default=defaults.max_body_bytes,
-                        help="largest request body Envoy buffers for masking; bigger gets 413 (default %(default)s)")
-    parser.add_argument("--route-upstream", metavar="URL",
-                        help="`route` mode: where requests carrying PII go instead (e.g. a local model)")
-    parser.add_argument("--route-mode", action="append", default=[], metavar="MATCH=MODE",
-                        help="a route with its own mode: /PATH/PREFIX=MODE or header:NAME:VALUE=MODE (repeatable)")
+    parser.add_argument(
+        "--listen", default=defaults.listen, help="Envoy's listener, HOST:PORT (default %(default)s)"
+    )
+    parser.add_argument(
+        "--upstream",
+        default=defaults.upstream,
+        help="the LLM provider's URL, http(s)://HOST[:PORT][/PATH] (default %(default)s)",
+    )
+    parser.add_argument(
+        "--extproc",
+        default=defaults.extproc,
+        help="where `maskgate extproc` listens, HOST:PORT or unix:PATH (default %(default)s)",
+    )
+    parser.add_argument(
+        "--snippet", action="store_true", help="print only the parts to add to an existing mesh"
+    )
+    parser.add_argument(
+        "--message-timeout",
+        type=float,
+        default=defaults.message_timeout,
+        metavar="SECONDS",
+        help="per-message deadline for the processor; later means 504 (default %(default)s)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=defaults.max_body_bytes,
+        help="largest request body Envoy buffers for masking; bigger gets 413 (default %(default)s)",
+    )
+    parser.add_argument(
+        "--route-upstream",
+        metavar="URL",
+        help="`route` mode: where requests carrying PII go instead (e.g. a local model)",
+    )
+    parser.add_argument(
+        "--route-mode",
+        action="append",
+        default=[],
+        metavar="MATCH=MODE",
+        help="a route with its own mode: /PATH/PREFIX=MODE or header:NAME:VALUE=MODE (repeatable)",
+    )
     parser.add_argument("--ca-file", help="PEM bundle to verify https upstreams (default: the system bundle)")
     parser.add_argument("--admin", metavar="HOST:PORT", help="also open Envoy's admin interface here")
     parser.add_argument("-o", "--output", help="write to this file instead of standard output")
@@ -423,31 +516,41 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def setup_from_args(args: argparse.Namespace) -> EnvoySetup:
     return EnvoySetup(
-        listen=args.listen, upstream=args.upstream, extproc=args.extproc, message_timeout=args.message_timeout,
-        max_body_bytes=args.max_body_bytes, route_upstream=args.route_upstream,
-        mode_routes=tuple(ModeRoute.parse(spec) for spec in args.route_mode), ca_file=args.ca_file,
+        listen=args.listen,
+        upstream=args.upstream,
+        extproc=args.extproc,
+        message_timeout=args.message_timeout,
+        max_body_bytes=args.max_body_bytes,
+        route_upstream=args.route_upstream,
+        mode_routes=tuple(ModeRoute.parse(spec) for spec in args.route_mode),
+        ca_file=args.ca_file,
         admin=args.admin,
     )
 
 
 def command_line(setup: EnvoySetup, as_snippet: bool) -> str:
-    """The canonical command that produces this output: only options that differ from the defaults."""
+    """The canonical command that produces this output: the options it depends on, defaults left out
+    (except ``--upstream``, which a bootstrap is for)."""
     defaults = EnvoySetup()
-    argv = ["maskgate", "envoy-config"]
-    for option, value, default in (
-        ("--listen", setup.listen, defaults.listen),
-        ("--upstream", setup.upstream, defaults.upstream),
+    options: list[tuple[str, object, object]] = [
         ("--extproc", setup.extproc, defaults.extproc),
         ("--message-timeout", setup.message_timeout, defaults.message_timeout),
         ("--max-body-bytes", setup.max_body_bytes, defaults.max_body_bytes),
-        ("--route-upstream", setup.route_upstream, None),
-        ("--ca-file", setup.ca_file, None),
-        ("--admin", setup.admin, None),
-    ):
+    ]
+    if not as_snippet:
+        options = [
+            ("--upstream", setup.upstream, None),
+            ("--listen", setup.listen, defaults.listen),
+            *options,
+            ("--route-upstream", setup.route_upstream, None),
+            ("--ca-file", setup.ca_file, None),
+            ("--admin", setup.admin, None),
+            *(("--route-mode", route.spec(), None) for route in setup.mode_routes),
+        ]
+    argv = ["maskgate", "envoy-config"]
+    for option, value, default in options:
         if value is not None and value != default:
             argv += [option, str(value)]
-    for mode_route in setup.mode_routes:
-        argv += ["--route-mode", mode_route.spec()]
     if as_snippet:
         argv.append("--snippet")
     return shlex.join(argv)

@@ -21,9 +21,6 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
-from maskgate import Action, ApiFormat, Gate, format_for_path
-from maskgate.errors import GateError, error_body
-
 from extproc import contract
 from extproc.messages import (
     ProcessingRequest,
@@ -34,8 +31,10 @@ from extproc.messages import (
     immediate_response,
     trailers_response,
 )
+from maskgate import Action, ApiFormat, Gate, Mode, format_for_path
+from maskgate.errors import GateError, error_body
 
-MODES = ("mask", "block", "detect", "route")
+MODES = frozenset(mode.value for mode in Mode)
 _REQUEST_HEADERS_TO_REMOVE = ("accept-encoding", contract.MODE_KEY)
 
 
@@ -92,18 +91,29 @@ class Exchange:
 
     async def _request_headers(self, message: Any) -> ProcessingResponse:
         headers = headers_of(message.headers)
-        self._format = format_for_path(headers.get(":path", ""), self._prefix)
-        if self._format is None or headers.get(":method", "POST") != "POST":
+        api_format = format_for_path(headers.get(":path", ""), self._prefix)
+        if api_format is None or headers.get(":method", "POST") != "POST":
             # Not an API we mask: untouched, and Envoy is told not to send anything more.
             return headers_response(True, mode=contract.PASS_THROUGH)
-        self.summary.api_format = self._format.value
+        self._format = api_format
+        self.summary.api_format = api_format.value
+        if self._route_mode is not None and self._route_mode not in MODES:
+            return self._refuse(
+                GateError(
+                    500,
+                    "invalid_route_mode",
+                    "this route's mode is misconfigured; the request was not forwarded",
+                )
+            )
         self._content_type = headers.get("content-type")
         self._content_encoding = headers.get("content-encoding")
+        # A client-sent routing mark would pick the alternate route itself: drop it and route again.
         forged_route = contract.ROUTE_HEADER in headers
-        remove = (*_REQUEST_HEADERS_TO_REMOVE, contract.ROUTE_HEADER) if forged_route else _REQUEST_HEADERS_TO_REMOVE
-        if self._route_mode is not None and self._route_mode not in MODES:
-            return self._refuse(GateError(500, "invalid_route_mode",
-                                          "this route's mode is misconfigured; the request was not forwarded"))
+        remove = (
+            (*_REQUEST_HEADERS_TO_REMOVE, contract.ROUTE_HEADER)
+            if forged_route
+            else _REQUEST_HEADERS_TO_REMOVE
+        )
         if message.end_of_stream:  # no body will follow: decide on the empty body now
             blocked = await self._decide(b"")
             if blocked is not None:
@@ -111,6 +121,8 @@ class Exchange:
         return headers_response(True, remove=remove, clear_route_cache=forged_route)
 
     async def _request_body(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
+        if self._format is None:  # a pass-through stream whose override Envoy did not apply
+            return body_response(True, None)
         self._body_messages += 1
         self._request_chunks.append(chunk)
         if not end_of_stream:  # only with a STREAMED request mode: hold chunks until the body is whole
@@ -128,7 +140,9 @@ class Exchange:
             set_headers["content-length"] = str(len(outcome.body))
         if outcome.route_alternate:
             set_headers[contract.ROUTE_HEADER] = contract.ROUTE_VALUE
-        return body_response(True, new_body, set_headers=set_headers, clear_route_cache=outcome.route_alternate)
+        return body_response(
+            True, new_body, set_headers=set_headers, clear_route_cache=outcome.route_alternate
+        )
 
     async def _decide(self, body: bytes) -> ProcessingResponse | None:
         """Run the core on the whole request body (in the thread pool: detection takes milliseconds and
@@ -136,8 +150,13 @@ class Exchange:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         outcome = await loop.run_in_executor(
-            self._executor, self._gate.process_request, self._format, body, self._route_mode,
-            self._content_type, self._content_encoding,
+            self._executor,
+            self._gate.process_request,
+            self._format,
+            body,
+            self._route_mode,
+            self._content_type,
+            self._content_encoding,
         )
         self.summary.detect_ms = round((time.perf_counter() - started) * 1000, 2)
         self._outcome = outcome
@@ -157,7 +176,9 @@ class Exchange:
         self.summary.status = error.status
         self.summary.error = error.code
         body = error_body(self._format, error)
-        return immediate_response(error.status, body, {"content-type": "application/json"}, "maskgate_" + error.code)
+        return immediate_response(
+            error.status, body, {"content-type": "application/json"}, "maskgate_" + error.code
+        )
 
     # -- response ------------------------------------------------------------------------------------------
 
@@ -166,7 +187,7 @@ class Exchange:
         self.summary.status = int(headers.get(":status", "0") or 0)
         self._response_encoding = headers.get("content-encoding")
         outcome = self._outcome
-        if outcome is None:  # the request never reached the core (cannot happen with PASS_THROUGH honoured)
+        if outcome is None:  # a pass-through stream whose override Envoy did not apply
             return headers_response(False)
         set_headers = dict(outcome.headers())
         if not outcome.ledger or message.end_of_stream:
@@ -185,8 +206,9 @@ class Exchange:
             self.summary.response = "streamed"
             self._restorer = self._gate.stream_restorer(self._format, outcome.ledger)
             # The restored stream's length is unknown in advance: Envoy must not keep the provider's.
-            return headers_response(False, set_headers=set_headers, remove=("content-length",),
-                                    mode=contract.STREAMED_RESPONSE)
+            return headers_response(
+                False, set_headers=set_headers, remove=("content-length",), mode=contract.STREAMED_RESPONSE
+            )
         self.summary.response = "buffered"
         self._response_chunks = []
         return headers_response(False, set_headers=set_headers, mode=contract.BUFFERED_RESPONSE)
@@ -204,7 +226,11 @@ class Exchange:
         self._response_chunks = []
         loop = asyncio.get_running_loop()
         restored = await loop.run_in_executor(
-            self._executor, self._gate.restore_body, self._format, body, self._outcome.ledger,
+            self._executor,
+            self._gate.restore_body,
+            self._format,
+            body,
+            self._outcome.ledger,
             self._response_encoding,
         )
         self.summary.unrestored = restored.stats.unrestored
@@ -225,4 +251,3 @@ class Exchange:
 
 def _is_event_stream(content_type: str) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == "text/event-stream"
-

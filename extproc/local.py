@@ -63,8 +63,9 @@ class _Child:
         self.process: subprocess.Popen[bytes] | None = None
 
     def _spawn(self, argv: list[str], output: Any) -> subprocess.Popen[bytes]:
-        self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self.process
 
     @property
@@ -100,13 +101,28 @@ class _Child:
 class Processor(_Child):
     """``maskgate extproc`` with its JSON log lines collected (``events``) for inspection."""
 
-    def __init__(self, port: int | None = None, *, policy: str | None = None, workers: int = 1,
-                 extra_args: tuple[str, ...] = (), echo: bool = False) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        policy: str | None = None,
+        workers: int = 1,
+        extra_args: tuple[str, ...] = (),
+        echo: bool = False,
+    ) -> None:
         super().__init__()
         self.port = port or free_port()
         self.workers = workers
-        self.argv = [_bin("maskgate"), "extproc", "--listen", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                     *(("--config", policy) if policy else ()), *extra_args]
+        self.argv = [
+            _bin("maskgate"),
+            "extproc",
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            *(("--config", policy) if policy else ()),
+            *extra_args,
+        ]
         self.lines: list[str] = []
         self._echo = echo
         self._changed = threading.Condition()
@@ -119,8 +135,9 @@ class Processor(_Child):
         """Start and wait until every worker logged ``serving`` (the detector is loaded and warm)."""
         process = self._spawn(self.argv, subprocess.PIPE)
         threading.Thread(target=self._read, args=(process,), daemon=True).start()
-        if not self.wait_for(lambda: len(self.events("serving")) >= self.workers or process.poll() is not None,
-                             timeout):
+        if not self.wait_for(
+            lambda: len(self.events("serving")) >= self.workers or process.poll() is not None, timeout
+        ):
             self.stop()
             raise TimeoutError(f"maskgate extproc not serving after {timeout} s")
         if process.poll() is not None:
@@ -183,8 +200,17 @@ class Envoy(_Child):
 
     def start(self, timeout: float = 30.0) -> Envoy:
         log = self.log_path.open("wb")
-        process = self._spawn([_bin("envoy"), "-c", str(self.config_path), "--disable-hot-restart",
-                               "--log-level", self.log_level], log)
+        process = self._spawn(
+            [
+                _bin("envoy"),
+                "-c",
+                str(self.config_path),
+                "--disable-hot-restart",
+                "--log-level",
+                self.log_level,
+            ],
+            log,
+        )
         log.close()
         try:
             wait_for_port(self.port, timeout, process)

@@ -60,7 +60,7 @@ def _common(
 def headers_response(
     request_phase: bool,
     *,
-    set_headers: Mapping[str, str] = {},  # noqa: B006 - read-only default
+    set_headers: Mapping[str, str] = {},
     remove: Iterable[str] = (),
     mode: ProcessingMode | None = None,
     clear_route_cache: bool = False,
@@ -79,7 +79,7 @@ def body_response(
     request_phase: bool,
     body: bytes | None,
     *,
-    set_headers: Mapping[str, str] = {},  # noqa: B006 - read-only default
+    set_headers: Mapping[str, str] = {},
     remove: Iterable[str] = (),
     clear_route_cache: bool = False,
 ) -> ProcessingResponse:
@@ -96,7 +96,9 @@ def body_response(
     return response
 
 
-def immediate_response(status: int, body: bytes, headers: Mapping[str, str], details: str) -> ProcessingResponse:
+def immediate_response(
+    status: int, body: bytes, headers: Mapping[str, str], details: str
+) -> ProcessingResponse:
     """A local reply: Envoy answers the client itself and sends nothing upstream."""
     response = ProcessingResponse()
     reply = response.immediate_response

@@ -18,26 +18,29 @@ import logging
 import multiprocessing
 import os
 import signal
-from multiprocessing.connection import wait
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 
-from maskgate import Gate, Policy, format_for_path, telemetry
-
 from extproc import logs
 from extproc._proto.envoy.service.ext_proc.v3 import external_processor_pb2_grpc
 from extproc.logs import log
 from extproc.service import ExternalProcessor
+from maskgate import Gate, Policy, format_for_path, telemetry
 
 SERVICE_NAME = "envoy.service.ext_proc.v3.ExternalProcessor"
-WARM_UP_BODY = json.dumps({
-    "model": "warm-up",
-    "messages": [{"role": "user", "content": "Hello, I am Erika Mustermann, erika@example.com, +49 30 1234567."}],
-}).encode()
+WARM_UP_BODY = json.dumps(
+    {
+        "model": "warm-up",
+        "messages": [
+            {"role": "user", "content": "Hello, I am Erika Mustermann, erika@example.com, +49 30 1234567."}
+        ],
+    }
+).encode()
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,9 @@ def message_limit(policy: Policy) -> int:
 def load_gate(options: ServeOptions) -> tuple[Gate, Policy]:
     policy = Policy.load(options.policy) if options.policy else Policy()
     gate = Gate(policy)
-    gate.process_request(format_for_path("/v1/chat/completions"), WARM_UP_BODY)  # load models now, not on request 1
+    gate.process_request(
+        format_for_path("/v1/chat/completions"), WARM_UP_BODY
+    )  # load models now, not on request 1
     return gate, policy
 
 
@@ -77,11 +82,13 @@ async def serve(options: ServeOptions, worker: int = 0) -> int:
     gate, policy = load_gate(options)
     executor = ThreadPoolExecutor(max_workers=options.threads, thread_name_prefix="maskgate-detect")
     limit = message_limit(policy)
-    server = grpc.aio.server(options=[
-        ("grpc.max_receive_message_length", limit),
-        ("grpc.max_send_message_length", limit),
-        ("grpc.so_reuseport", 1 if options.workers > 1 else 0),
-    ])
+    server = grpc.aio.server(
+        options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", limit),
+            ("grpc.so_reuseport", 1 if options.workers > 1 else 0),
+        ]
+    )
     service = ExternalProcessor(gate, executor, options.path_prefix)
     external_processor_pb2_grpc.add_ExternalProcessorServicer_to_server(service, server)
     health = HealthServicer()
@@ -90,8 +97,16 @@ async def serve(options: ServeOptions, worker: int = 0) -> int:
     await server.start()
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log(logging.INFO, "serving", address=options.listen, worker=worker, pid=os.getpid(),
-        mode=policy.mode, threads=options.threads, max_message_bytes=limit)
+    log(
+        logging.INFO,
+        "serving",
+        address=options.listen,
+        worker=worker,
+        pid=os.getpid(),
+        mode=policy.mode,
+        threads=options.threads,
+        max_message_bytes=limit,
+    )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

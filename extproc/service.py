@@ -17,13 +17,12 @@ from concurrent.futures import Executor
 
 import grpc
 
-from maskgate import Gate
-
 from extproc import contract
 from extproc._proto.envoy.service.ext_proc.v3 import external_processor_pb2_grpc
 from extproc.exchange import Exchange
 from extproc.logs import log
 from extproc.messages import ProcessingRequest, ProcessingResponse
+from maskgate import Gate
 
 
 class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
@@ -33,7 +32,7 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
         self._path_prefix = path_prefix
         self.active_streams = 0
 
-    async def Process(  # noqa: N802 - the gRPC method name
+    async def Process(
         self, request_iterator: AsyncIterator[ProcessingRequest], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[ProcessingResponse]:
         metadata = dict(context.invocation_metadata() or ())
@@ -54,6 +53,14 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
             await context.abort(grpc.StatusCode.INTERNAL, "maskgate: internal error")
         finally:
             self.active_streams -= 1
-            level = logging.DEBUG if exchange.summary.api_format is None and end == "completed" else logging.INFO
-            log(level, "exchange", end=end, ms=round((time.perf_counter() - started) * 1000, 2),
-                active_streams=self.active_streams, **exchange.summary.fields())
+            level = (
+                logging.DEBUG if exchange.summary.api_format is None and end == "completed" else logging.INFO
+            )
+            log(
+                level,
+                "exchange",
+                end=end,
+                ms=round((time.perf_counter() - started) * 1000, 2),
+                active_streams=self.active_streams,
+                **exchange.summary.fields(),
+            )

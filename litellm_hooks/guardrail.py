@@ -11,8 +11,9 @@ bucket of the request (:mod:`litellm_hooks.state`). A request the core refuses, 
 all, is rejected with the API's own error: nothing reaches the provider unmasked.
 
 Response: ``async_post_call_success_hook`` restores a whole response, the streaming iterator hook restores
-chunk by chunk with the core's hold-back (:mod:`litellm_hooks.streaming`). The logging hooks keep the
-restored text out of what logging callbacks receive (:mod:`litellm_hooks.log_hygiene`).
+chunk by chunk with the core's hold-back (:mod:`litellm_hooks.streaming`). Neither modifies the objects it
+is handed, and the logging object is made to keep placeholders (:mod:`litellm_hooks.log_hygiene`), so
+logging callbacks never receive an original value.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import logging
 import os
 from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from litellm.caching import DualCache
 from litellm.integrations.custom_guardrail import CustomGuardrail
@@ -33,9 +34,9 @@ from pydantic import BaseModel
 from litellm_hooks import state
 from litellm_hooks.calls import format_for_call, wire_body
 from litellm_hooks.gates import load_policy, shared_gate
-from litellm_hooks.log_hygiene import log_masked_request, mask_logging_payload, withhold_request
+from litellm_hooks.log_hygiene import log_masked_request, log_refusal, withhold_request
 from litellm_hooks.objects import as_wire, copy_json, rebuild
-from litellm_hooks.refusals import refusal, refusal_for_failure
+from litellm_hooks.refusals import Refusal, refusal, refusal_for_failure
 from litellm_hooks.streaming import ChunkRestorer
 from maskgate import Action, ApiFormat, Mode
 
@@ -81,25 +82,27 @@ class MaskgateGuardrail(CustomGuardrail):
             outcome = await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
         except Exception as exc:  # the detector could not be built or crashed: fail closed
             logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
-            withhold_request(data, fmt)
-            raise refusal_for_failure(fmt, "masking is unavailable") from None
+            await self._refuse(data, fmt, refusal_for_failure(fmt, "masking is unavailable"))
         if outcome.action is Action.BLOCK:
-            withhold_request(data, fmt)
-            raise refusal(outcome)
+            await self._refuse(data, fmt, refusal(outcome))
         if outcome.route_alternate:
-            self._route(data, fmt)
+            await self._route(data, fmt)
         data.update(body)  # the core rewrote the view; top-level strings (prompt, input) were replaced in it
         if outcome.ledger:
             state.keep(data, outcome.ledger, fmt)
-        log_masked_request(data, fmt)
+        log_masked_request(data, fmt, outcome.ledger)
         return data
 
-    def _route(self, data: dict[str, Any], fmt: ApiFormat) -> None:
+    async def _refuse(self, data: dict[str, Any], fmt: ApiFormat, reason: Refusal) -> NoReturn:
+        withhold_request(data, fmt)
+        await log_refusal(data, reason)
+        raise reason
+
+    async def _route(self, data: dict[str, Any], fmt: ApiFormat) -> None:
         alternate = self.sensitive_data_route_to_model
         if not alternate:
-            withhold_request(data, fmt)
-            raise refusal_for_failure(fmt, "route mode found personal data but no sensitive_data_route_to_model "
-                                           "is configured")
+            await self._refuse(data, fmt, refusal_for_failure(
+                fmt, "route mode found personal data but no sensitive_data_route_to_model is configured"))
         data["model"] = alternate
 
     # -- response ---------------------------------------------------------------------------------------
@@ -134,18 +137,3 @@ class MaskgateGuardrail(CustomGuardrail):
                 yield out
         for out in restorer.finish():
             yield out
-
-    # -- logging ----------------------------------------------------------------------------------------
-
-    def should_run_guardrail(self, data: Any, event_type: GuardrailEventHooks) -> bool:
-        """The logging hooks run for every call: they are not a configurable check but the other half of
-        restoring (what the client was served must not reach the logs)."""
-        if event_type is GuardrailEventHooks.logging_only:
-            return True
-        return super().should_run_guardrail(data, event_type)
-
-    def logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
-        return mask_logging_payload(kwargs), result
-
-    async def async_logging_hook(self, kwargs: dict, result: Any, call_type: str) -> tuple[dict, Any]:
-        return mask_logging_payload(kwargs), result

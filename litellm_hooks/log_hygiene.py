@@ -1,20 +1,21 @@
 """Keeping original values out of what LiteLLM hands its logging callbacks.
 
-LiteLLM copies the request into its logging object *before* the pre-call hook runs, and records what the
-client was served *after* the post-call hooks ran. Both copies would carry personal data to every logging
-callback (observability backends, spend logs), although the provider only ever saw placeholders:
+The provider only ever sees placeholders, but LiteLLM's logging object holds copies made around the hooks,
+and every logging callback (observability backends, spend logs) receives them:
 
-* request side: the logging object's ``messages`` were built from the original input. For chat the message
-  dicts are shared with the request and masked in place with it, but a completions ``prompt``, an embeddings
-  or Responses ``input`` string is replaced, not mutated, so the logging object kept the original. After
-  masking, :func:`log_masked_request` points the logging object at the masked input.
-* refused requests are logged as failures from the request as it came in: :func:`withhold_request` blanks
-  the texts of a request before it is refused (it is never forwarded, so nothing is lost).
-* response side: the proxy stores the texts it served (``served_output_texts``, restored by our hooks) and
-  lays them over the logged response in the standard logging payload. :func:`mask_logging_payload`, run
-  from the logging hooks, puts the placeholders back into those copies using the request's ledger.
+* the request, copied *before* the pre-call hook ran. Chat message dicts are shared with the request and
+  masked in place with it, but a completions ``prompt`` or an embeddings/Responses ``input`` string is
+  replaced, not mutated, so the logging object kept the original (its ``messages`` view and its ``input``).
+  :func:`log_masked_request` points it at the masked input.
+* the answer as served to the client, restored by our hooks, which the proxy records
+  (``served_output_texts``) *after* the post-call hooks and the stream have run, and lays over the logged
+  response. :func:`log_masked_request` makes the logging object's record mask those texts as they are
+  stored, using the request's ledger, before any callback or the standard logging payload can see them.
+* a refused request, which the proxy would log as the client sent it: :func:`withhold_request` blanks its
+  texts (it is never forwarded, so nothing is lost) and :func:`log_refusal` logs the refusal from that
+  copy (see :mod:`litellm_hooks.refusals` for why the proxy does not log it itself).
 
-The response objects the logging receives are the provider's own, untouched (our hooks build new objects),
+The response objects the logging keeps are the provider's own and untouched (our hooks build new objects),
 so they hold placeholders already.
 """
 
@@ -22,24 +23,23 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from litellm.constants import LITELLM_LOGGING_NO_UPSTREAM_LLM_CALL
 from litellm.litellm_core_utils.litellm_logging import Logging
+from litellm.litellm_core_utils.served_output_texts import SERVED_OUTPUT_TEXTS_KEY
 from litellm.proxy.litellm_pre_call_utils import refresh_proxy_server_request_body_snapshot
 
 from litellm_hooks.calls import logged_messages, main_input, wire_body
-from litellm_hooks.state import slot_of
 from maskgate import ApiFormat, Ledger
 from maskgate.formats import wire_format
 from maskgate.formats.base import write_back
 
-__all__ = ["WITHHELD", "log_masked_request", "mask_logging_payload", "withhold_request"]
+__all__ = ["WITHHELD", "log_masked_request", "log_refusal", "withhold_request"]
 
 WITHHELD = "[withheld by maskgate]"
-
-# Where the proxy keeps the served texts and the payload built from them for the logging callbacks.
-_SERVED_COPIES = ("served_output_texts", "standard_logging_object")
 
 
 def _logging_object(data: Mapping[str, Any]) -> Logging | None:
@@ -47,12 +47,22 @@ def _logging_object(data: Mapping[str, Any]) -> Logging | None:
     return logging_obj if isinstance(logging_obj, Logging) else None
 
 
-def log_masked_request(data: dict[str, Any], fmt: ApiFormat) -> None:
-    """Show the logging object the request as it was forwarded (masked)."""
-    logging_obj = _logging_object(data)
+def _show_request(logging_obj: Logging, data: Mapping[str, Any], fmt: ApiFormat) -> None:
     key = main_input(fmt)
-    if logging_obj is not None and key in data:
+    if key in data:
         logging_obj.update_messages(logged_messages(data[key]))  # type: ignore[arg-type]
+        logging_obj.model_call_details["input"] = data[key]
+
+
+def log_masked_request(data: dict[str, Any], fmt: ApiFormat, ledger: Ledger) -> None:
+    """Show the logging object the request as it was forwarded (masked), and have it record the answer
+    served to the client with placeholders."""
+    logging_obj = _logging_object(data)
+    if logging_obj is None:
+        return
+    _show_request(logging_obj, data, fmt)
+    if ledger:
+        logging_obj.model_call_details = ServedTextsMasked(logging_obj.model_call_details, ledger)
 
 
 def withhold_request(data: dict[str, Any], fmt: ApiFormat) -> None:
@@ -65,7 +75,39 @@ def withhold_request(data: dict[str, Any], fmt: ApiFormat) -> None:
         body[main_input(fmt)] = WITHHELD
     data.update(body)
     refresh_proxy_server_request_body_snapshot(data)
-    log_masked_request(data, fmt)
+    logging_obj = _logging_object(data)
+    if logging_obj is not None:
+        _show_request(logging_obj, data, fmt)
+
+
+async def log_refusal(data: Mapping[str, Any], refusal: Exception) -> None:
+    """Log a refused request as a failure that never reached a provider, from its withheld copy."""
+    logging_obj = _logging_object(data)
+    if logging_obj is None:
+        return
+    logging_obj.model_call_details[LITELLM_LOGGING_NO_UPSTREAM_LLM_CALL] = True  # no LLM span for it
+    logging_obj.pre_call(input=logging_obj.model_call_details.get("input"), api_key="")
+    await logging_obj.async_failure_handler(exception=refusal, traceback_exception="")
+    threading.Thread(target=logging_obj.failure_handler, args=(refusal, ""), daemon=True).start()
+
+
+class ServedTextsMasked(dict):  # type: ignore[type-arg]
+    """A logging object's call details whose served texts are masked as they are recorded.
+
+    The proxy records them with one item assignment (``record_served_output_texts``), right after the
+    hooks restored them; this is the only place they can be intercepted before a callback reads them.
+    """
+
+    __slots__ = ("_ledger",)
+
+    def __init__(self, details: Mapping[str, Any], ledger: Ledger) -> None:
+        super().__init__(details)
+        self._ledger = ledger
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key == SERVED_OUTPUT_TEXTS_KEY:
+            value = _remask(value, _value_masker(self._ledger))
+        super().__setitem__(key, value)
 
 
 def _value_masker(ledger: Ledger) -> Callable[[str], str]:
@@ -86,18 +128,6 @@ def _value_masker(ledger: Ledger) -> Callable[[str], str]:
 def _remask(value: Any, mask_text: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return mask_text(value)
-    if isinstance(value, dict):
-        return {key: _remask(item, mask_text) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_remask(item, mask_text) for item in value)
     return value
-
-
-def mask_logging_payload(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The logging payload with the texts served to the client masked again (a new dict; LiteLLM's logging
-    object adopts it for every callback that follows)."""
-    slot = slot_of(kwargs.get("litellm_params")) or slot_of(kwargs)
-    if slot is None or not slot.ledger:
-        return kwargs
-    mask_text = _value_masker(slot.ledger)
-    return {**kwargs, **{key: _remask(kwargs[key], mask_text) for key in _SERVED_COPIES if key in kwargs}}

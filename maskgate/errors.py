@@ -36,7 +36,7 @@ _ANTHROPIC_TYPES = {
 def error_body(fmt: ApiFormat | None, error: GateError) -> bytes:
     """The body of a local reply to a request in ``fmt`` (OpenAI's shape when the format is unknown)."""
     message = f"maskgate: {error.message}"
-    if fmt is ApiFormat.ANTHROPIC_MESSAGES:
+    if fmt == ApiFormat.ANTHROPIC_MESSAGES:
         fallback = "api_error" if error.status >= 500 else "invalid_request_error"
         kind = _ANTHROPIC_TYPES.get(error.status, fallback)
         body: dict[str, object] = {"type": "error", "error": {"type": kind, "message": message}}

@@ -220,7 +220,7 @@ class Gate:
         return Mode(self.policy.mode if mode is None else mode)
 
     def _refuse(self, fmt: ApiFormat | None, mode: Mode, error: GateError) -> Outcome:
-        fmt = ApiFormat(fmt) if fmt is not None else None
+        fmt = fmt if fmt in set(ApiFormat) else None  # an unknown format still gets a (generic) reply
         return Outcome(Action.BLOCK, DetectionReport(mode), self.new_ledger(), status=error.status,
                        error_body=error_body(fmt, error), error_code=error.code)
 

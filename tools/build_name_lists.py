@@ -132,14 +132,38 @@ def german_other_words(rows: list[list[str]], first: dict[str, int]) -> set[str]
     }
 
 
+def _english_bases(word: str) -> list[str]:
+    """Candidate dictionary forms of an inflected English word (web2 lists no plurals or verb forms)."""
+    bases = [word]
+    for suffix, replacements in (
+        ("ies", ("y",)),
+        ("es", ("", "e")),
+        ("s", ("",)),
+        ("ied", ("y",)),
+        ("ed", ("", "e")),
+        ("ing", ("", "e")),
+        ("ly", ("",)),
+    ):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            bases += [stem + r for r in replacements]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                bases.append(stem[:-1])  # stopped, running
+    return bases
+
+
 def english_words() -> set[str]:
-    """Frequent English words that the dictionary lists in lowercase, i.e. as common words: "will", "rose"
-    and "mark" are in, "john" and "lisa" are not."""
+    """Frequent English words that the dictionary lists in lowercase, i.e. as common words, with their
+    inflections: "will", "rose", "providers" are in, "john" and "lisa" are not."""
     from english_words import get_english_words_set
     from wordfreq import top_n_list
 
     lower_entries = {w for w in get_english_words_set(["web2"]) if w.islower()}
-    return {w for w in top_n_list("en", TOP_WORDS_EN) if w in lower_entries and _WORD.match(w)}
+    return {
+        w
+        for w in top_n_list("en", TOP_WORDS_EN)
+        if _WORD.match(w) and any(b in lower_entries for b in _english_bases(w))
+    }
 
 
 def places() -> set[str]:
@@ -211,7 +235,8 @@ def main() -> None:
         "names_words_en.txt",
         "Common English words (lowercase). Licence: CC BY-SA 4.0.\n"
         f"Sources: the {TOP_WORDS_EN} most frequent English words of wordfreq 3.1.1 (data CC BY-SA 4.0) that\n"
-        "Webster's Second International (web2 list of english-words 2.0.2, public domain) has in lowercase.\n"
+        "Webster's Second International (web2 list of english-words 2.0.2, public domain) has in lowercase\n"
+        "(directly or as the base of a regular inflection).\n"
         "Built by tools/build_name_lists.py.",
         english_words(),
     )

@@ -29,12 +29,22 @@ def generate(out_dir: Path) -> None:
 
     well_known = Path(grpc_tools.__file__).resolve().parent / "_proto"
     sources = sorted(str(p.relative_to(PROTO_ROOT)) for p in PROTO_ROOT.rglob("*.proto"))
-    args = ["protoc", f"-I{PROTO_ROOT}", f"-I{well_known}", f"--python_out={out_dir}",
-            f"--pyi_out={out_dir}", f"--grpc_python_out={out_dir}", *sources]
+    args = [
+        "protoc",
+        f"-I{PROTO_ROOT}",
+        f"-I{well_known}",
+        f"--python_out={out_dir}",
+        f"--pyi_out={out_dir}",
+        f"--grpc_python_out={out_dir}",
+        *sources,
+    ]
     if protoc.main(args) != 0:
         raise RuntimeError("protoc failed")
     for path in out_dir.rglob("*.py*"):
         text = path.read_text()
+        if path.name.endswith("_pb2_grpc.py") and "Stub" not in text:
+            path.unlink()  # protoc writes one for every file, with or without a service
+            continue
         path.write_text(_IMPORT.sub(lambda m: f"{m.group(1)} {PACKAGE}.envoy.", text))
     for directory in [out_dir, *[d for d in out_dir.rglob("*") if d.is_dir()]]:
         (directory / "__init__.py").touch()

@@ -190,7 +190,7 @@ def write_back(body: Any, fields: Iterable[TextField], texts: Iterable[str]) -> 
     for path, literals in documents.items():
         source = get_path(body, path)
         for literal, text in sorted(literals, key=lambda item: item[0].start, reverse=True):
-            source = source[: literal.start] + '"' + text + '"' + source[literal.end :]
+            source = source[: literal.start] + json.dumps(text, ensure_ascii=False) + source[literal.end :]
         _set_path(body, path, source)
     return changed
 
@@ -248,11 +248,6 @@ class EventStream:
     def finish(self) -> list[dict[str, Any]]:
         """End of stream (or ``[DONE]``): events carrying whatever is still held."""
         raise NotImplementedError
-
-    @property
-    def idle(self) -> bool:
-        """True when nothing is held: an event that carries no token text would pass through unchanged."""
-        return not any(field.holding for field in self._fields.values())
 
     def fragment(self, key: Hashable, text: str, json_escape: bool = False) -> str:
         field = self._fields.get(key)

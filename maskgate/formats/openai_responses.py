@@ -108,10 +108,6 @@ class ResponsesStream(EventStream):
         self._inserted = 0  # delta events added so far: later sequence numbers move up by this much
         self._last_sequence: int | None = None
 
-    @property
-    def idle(self) -> bool:
-        return self._inserted == 0 and super().idle
-
     def feed(self, event: dict[str, Any], event_type: str | None = None) -> tuple[list[dict[str, Any]], bool]:
         kind = event.get("type") or event_type or ""
         prefix, _, suffix = kind.rpartition(".")

@@ -64,6 +64,22 @@ def test_tool_results_are_masked_as_json_documents(masked: tuple[dict, bytes, Le
     assert messages[4]["content"][0]["text"] == "IBAN <<IBAN_CODE_1>> belongs to <<PERSON_2>>"
 
 
+def test_escaped_values_in_tool_results_and_arguments_are_found() -> None:
+    # JSON encoders escape non-ASCII ("J\\u00fcrgen"): read as plain text, the name would slip through
+    escaped = json.dumps({"owner": "Jürgen Weiß", "note": 'says "hi"'})
+    body = {"model": "m", "messages": [
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c", "type": "function", "function": {"name": "f", "arguments": escaped}}]},
+        {"role": "tool", "tool_call_id": "c", "content": escaped},
+    ]}
+    outcome = make_gate().process_request(CHAT, json.dumps(body).encode())
+    messages = json.loads(outcome.body)["messages"]
+    expected = {"owner": "<<PERSON_1>>", "note": 'says "hi"'}
+    assert json.loads(messages[0]["tool_calls"][0]["function"]["arguments"]) == expected
+    assert json.loads(messages[1]["content"]) == expected
+    assert b"J\\u00fcrgen" not in outcome.body and "Jürgen".encode() not in outcome.body
+
+
 def test_every_masked_field_restores_to_the_original(masked: tuple[dict, bytes, Ledger]) -> None:
     original, body, ledger = masked
     handler = wire_format(CHAT)

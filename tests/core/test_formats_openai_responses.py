@@ -77,7 +77,9 @@ def test_stream_deltas_are_restored_and_a_flush_is_inserted_before_done() -> Non
     # the trailing bare token was held until the field ended, then sent as one more delta
     types = [e["type"] for _, e in events]
     assert len(events) == len(sse_events(raw)) + 1
-    assert types[types.index("response.output_text.done") - 1] == "response.output_text.delta"
+    flush = events[types.index("response.output_text.done") - 1][1]
+    assert (flush["type"], flush["delta"]) == ("response.output_text.delta", "max@example.com")
+    assert flush["logprobs"] == []
     assert [e["sequence_number"] for _, e in events] == list(range(len(events)))
     assert all(name == event["type"] for name, event in events)  # event lines name the inserted event too
     completed = events[-1][1]["response"]

@@ -217,8 +217,9 @@ def test_streamed_restore_equals_whole_restore(
     if fmt is ApiFormat.OPENAI_RESPONSES:
         events = [e for _, e in sse_events(out)]
         assert [e["sequence_number"] for e in events] == list(range(len(events)))
-        done = next(e for e in events if e["type"] == "response.output_text.done")
-        assert done["text"] == texts_out.get(text_key, "")
+        done = next(i for i, e in enumerate(events) if e["type"] == "response.output_text.done")
+        streamed = "".join(e["delta"] for e in events[:done] if e["type"] == "response.output_text.delta")
+        assert events[done]["text"] == streamed == texts_out.get(text_key, "")  # all text came before .done
 
 
 # -- requests ------------------------------------------------------------------------------------------------

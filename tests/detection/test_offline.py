@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import spacy
 import tldextract
 import tldextract.tldextract
 
-from maskgate.detection import Detector
+from maskgate.detection import Detector, ModelError
+from maskgate.policy import DEFAULT_MODEL, Policy
 
 TEXT = "Write to anna.schmidt@example.co.uk or open https://shop.example.com.au/orders?id=7 from 203.0.113.9."
 
@@ -64,3 +66,19 @@ def test_the_recording_would_catch_a_fetch(attempts: list[object], fresh_tldextr
     """The check above can fail: an unconfigured tldextract does try to download the suffix list."""
     tldextract.extract("www.example.co.uk")
     assert attempts, "tldextract did not try the network; the offline test above proves nothing"
+
+
+def test_a_missing_model_is_an_error_not_a_download(attempts: list[object]) -> None:
+    with pytest.raises(ModelError, match="'en_core_web_lg' is neither an installed package nor a model dir"):
+        Detector(Policy(model="en_core_web_lg"))
+    assert attempts == []
+
+
+def test_the_model_can_be_a_directory(tmp_path: Path, detector: Detector) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="cannot be loaded"):
+        Detector(Policy(model=str(tmp_path / "empty")))
+    spacy.load(DEFAULT_MODEL).to_disk(tmp_path / "model")
+    from_directory = Detector(Policy(model=str(tmp_path / "model")))
+    text = "Angela Merkel met Emmanuel Macron in Paris; mail them at office@example.org."
+    assert from_directory.detect(text, "en") == detector.detect(text, "en")

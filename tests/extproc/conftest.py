@@ -19,7 +19,7 @@ from extproc.envoy_config import EnvoySetup, ModeRoute
 from extproc.local import Envoy, Processor, free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-from mock_provider import MockProvider  # noqa: E402
+from mock_provider import MockProvider
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # Envoy's buffer limit in these tests: bodies above get Envoy's 413
 TEST_MODE_HEADER = "x-test-mode"
@@ -59,8 +59,13 @@ def envoy_setup(provider: MockProvider, extproc: str, **overrides: object) -> En
 @pytest.fixture(scope="session")
 def envoy(provider: MockProvider, local_model: MockProvider, processor: Processor) -> Iterator[Envoy]:
     setup = envoy_setup(
-        provider, processor.address, route_upstream=local_model.url,
-        mode_routes=tuple(ModeRoute(mode, header=(TEST_MODE_HEADER, mode)) for mode in ("block", "detect", "route")),
+        provider,
+        processor.address,
+        route_upstream=local_model.url,
+        mode_routes=(
+            *(ModeRoute(mode, header=(TEST_MODE_HEADER, mode)) for mode in ("block", "detect", "route")),
+            ModeRoute("maks", header=(TEST_MODE_HEADER, "typo")),  # a hand-written route config with a typo
+        ),
     )
     with Envoy(setup) as running:
         yield running
@@ -98,8 +103,14 @@ def assert_provider_saw_no_originals(mock: MockProvider, originals: tuple[str, .
     recorded = mock.requests
     assert recorded, "the provider received no request at all"
     for request in recorded:
-        seen = "\n".join([request.path, request.query, *(f"{k}: {v}" for k, v in request.headers.items()),
-                          request.body.decode("utf-8", "replace")])
+        seen = "\n".join(
+            [
+                request.path,
+                request.query,
+                *(f"{k}: {v}" for k, v in request.headers.items()),
+                request.body.decode("utf-8", "replace"),
+            ]
+        )
         for original in originals:
             assert original not in seen, "an original value reached the provider"
         assert "<<" in request.body.decode("utf-8", "replace"), "the provider got no placeholder either"

@@ -46,7 +46,9 @@ def with_static_streamed_responses(setup) -> betterproto2.Message:
     config.processing_mode.response_body_mode = ext_proc.ProcessingModeBodySendMode.STREAMED
     config.allow_mode_override = False
     config.allowed_override_modes = []
-    manager.http_filters[0] = hcm.HttpFilter(name=manager.http_filters[0].name, typed_config=protobuf.Any.pack(config))
+    manager.http_filters[0] = hcm.HttpFilter(
+        name=manager.http_filters[0].name, typed_config=protobuf.Any.pack(config)
+    )
     network_filter.typed_config = protobuf.Any.pack(manager)
     return document
 

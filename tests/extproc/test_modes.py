@@ -13,8 +13,11 @@ pytestmark = pytest.mark.e2e
 
 def test_block_mode_answers_in_openai_error_format_and_sends_nothing_upstream(openai_client, provider):
     with pytest.raises(openai.BadRequestError) as raised:
-        openai_client.chat.completions.create(model="gpt-test", messages=[{"role": "user", "content": PROMPT}],
-                                              extra_headers={TEST_MODE_HEADER: "block"})
+        openai_client.chat.completions.create(
+            model="gpt-test",
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers={TEST_MODE_HEADER: "block"},
+        )
     error = raised.value.body
     assert error["code"] == "pii_detected" and error["type"] == "invalid_request_error"
     assert "PERSON" in error["message"] and NAME not in error["message"]
@@ -24,9 +27,12 @@ def test_block_mode_answers_in_openai_error_format_and_sends_nothing_upstream(op
 
 def test_block_mode_answers_in_anthropic_error_format(anthropic_client, provider):
     with pytest.raises(anthropic.BadRequestError) as raised:
-        anthropic_client.messages.create(model="claude-test", max_tokens=64,
-                                         messages=[{"role": "user", "content": PROMPT}],
-                                         extra_headers={TEST_MODE_HEADER: "block"})
+        anthropic_client.messages.create(
+            model="claude-test",
+            max_tokens=64,
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers={TEST_MODE_HEADER: "block"},
+        )
     body = raised.value.body
     assert body["type"] == "error" and body["error"]["type"] == "invalid_request_error"
     assert NAME not in body["error"]["message"]
@@ -35,7 +41,8 @@ def test_block_mode_answers_in_anthropic_error_format(anthropic_client, provider
 
 def test_block_mode_forwards_requests_without_personal_data(openai_client, provider):
     completion = openai_client.chat.completions.create(
-        model="gpt-test", messages=[{"role": "user", "content": "What is the capital of France?"}],
+        model="gpt-test",
+        messages=[{"role": "user", "content": "What is the capital of France?"}],
         extra_headers={TEST_MODE_HEADER: "block"},
     )
     assert completion.choices[0].message.content == "You said: What is the capital of France?"
@@ -44,7 +51,8 @@ def test_block_mode_forwards_requests_without_personal_data(openai_client, provi
 
 def test_detect_mode_reports_in_headers_and_leaves_the_body_alone(openai_client, provider):
     raw = openai_client.chat.completions.with_raw_response.create(
-        model="gpt-test", messages=[{"role": "user", "content": PROMPT}],
+        model="gpt-test",
+        messages=[{"role": "user", "content": PROMPT}],
         extra_headers={TEST_MODE_HEADER: "detect"},
     )
     assert raw.parse().choices[0].message.content == f"You said: {PROMPT}"
@@ -55,9 +63,12 @@ def test_detect_mode_reports_in_headers_and_leaves_the_body_alone(openai_client,
     assert PROMPT in provider.requests[-1].json()["messages"][0]["content"]
 
 
-def test_route_mode_sends_requests_with_personal_data_to_the_local_model(openai_client, provider, local_model):
+def test_route_mode_sends_requests_with_personal_data_to_the_local_model(
+    openai_client, provider, local_model
+):
     raw = openai_client.chat.completions.with_raw_response.create(
-        model="gpt-test", messages=[{"role": "user", "content": PROMPT}],
+        model="gpt-test",
+        messages=[{"role": "user", "content": PROMPT}],
         extra_headers={TEST_MODE_HEADER: "route"},
     )
     assert raw.parse().choices[0].message.content == f"You said: {PROMPT}"
@@ -67,9 +78,12 @@ def test_route_mode_sends_requests_with_personal_data_to_the_local_model(openai_
     assert "x-maskgate-route" not in local_model.requests[0].headers  # marked for routing only
 
 
-def test_route_mode_sends_requests_without_personal_data_to_the_provider(openai_client, provider, local_model):
+def test_route_mode_sends_requests_without_personal_data_to_the_provider(
+    openai_client, provider, local_model
+):
     completion = openai_client.chat.completions.create(
-        model="gpt-test", messages=[{"role": "user", "content": "Name three rivers."}],
+        model="gpt-test",
+        messages=[{"role": "user", "content": "Name three rivers."}],
         extra_headers={TEST_MODE_HEADER: "route"},
     )
     assert completion.choices[0].message.content == "You said: Name three rivers."
@@ -79,3 +93,14 @@ def test_route_mode_sends_requests_without_personal_data_to_the_provider(openai_
 def test_default_route_masks(openai_client, provider):
     openai_client.chat.completions.create(model="gpt-test", messages=[{"role": "user", "content": PROMPT}])
     assert_provider_saw_no_originals(provider)
+
+
+def test_a_route_with_an_unknown_mode_fails_closed(openai_client, provider):
+    with pytest.raises(openai.InternalServerError) as raised:
+        openai_client.chat.completions.create(
+            model="gpt-test",
+            messages=[{"role": "user", "content": PROMPT}],
+            extra_headers={TEST_MODE_HEADER: "typo"},
+        )
+    assert raised.value.body["code"] == "invalid_route_mode"
+    assert provider.requests == []

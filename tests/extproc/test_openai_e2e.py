@@ -32,8 +32,8 @@ LOOKUP_TOOL = {
 
 def test_chat_completion_is_masked_upstream_and_restored_for_the_client(openai_client, provider):
     raw = openai_client.chat.completions.with_raw_response.create(
-        model="gpt-test", messages=[{"role": "system", "content": "You are terse."},
-                                    {"role": "user", "content": PROMPT}],
+        model="gpt-test",
+        messages=[{"role": "system", "content": "You are terse."}, {"role": "user", "content": PROMPT}],
     )
     completion = raw.parse()
 
@@ -49,8 +49,11 @@ def test_chat_completion_is_masked_upstream_and_restored_for_the_client(openai_c
 
 def test_streamed_chat_is_restored_chunk_by_chunk_and_arrives_incrementally(openai_client, provider):
     stream = openai_client.chat.completions.create(
-        model="gpt-test", messages=[{"role": "user", "content": PROMPT}], stream=True,
-        stream_options={"include_usage": True}, extra_headers={"x-mock-delay-ms": "15", "x-mock-chunk-size": "3"},
+        model="gpt-test",
+        messages=[{"role": "user", "content": PROMPT}],
+        stream=True,
+        stream_options={"include_usage": True},
+        extra_headers={"x-mock-delay-ms": "15", "x-mock-chunk-size": "3"},
     )
     pieces, first_text_at = [], None
     usage = None
@@ -66,7 +69,7 @@ def test_streamed_chat_is_restored_chunk_by_chunk_and_arrives_incrementally(open
     assert usage is not None and usage.total_tokens > 0
     assert_provider_saw_no_originals(provider)
     sent = provider.requests[-1].events_sent_at
-    # The client had restored text in hand while the provider was still sending (delays of 15 ms x ~40 events).
+    # The client had restored text while the provider was still sending (15 ms before each of ~40 events).
     assert first_text_at is not None and first_text_at < sent[-1]
     assert len(pieces) > 5  # passed on in pieces, not as one buffered block
 
@@ -91,12 +94,17 @@ def test_tool_call_arguments_are_restored(openai_client, provider):
 
 def test_streamed_tool_call_arguments_are_restored(openai_client, provider):
     stream = openai_client.chat.completions.create(
-        model="gpt-test", messages=[{"role": "user", "content": PROMPT}], tools=[LOOKUP_TOOL], stream=True,
+        model="gpt-test",
+        messages=[{"role": "user", "content": PROMPT}],
+        tools=[LOOKUP_TOOL],
+        stream=True,
         extra_headers={"x-mock-chunk-size": "2"},
     )
     arguments = "".join(
         call.function.arguments or ""
-        for chunk in stream for choice in chunk.choices for call in choice.delta.tool_calls or []
+        for chunk in stream
+        for choice in chunk.choices
+        for call in choice.delta.tool_calls or []
     )
     assert json.loads(arguments) == {"query": PROMPT}
     assert_provider_saw_no_originals(provider)
@@ -105,13 +113,22 @@ def test_streamed_tool_call_arguments_are_restored(openai_client, provider):
 def test_tool_result_turn_is_masked_and_the_answer_restored(openai_client, provider):
     messages = [
         {"role": "user", "content": f"Look up {NAME}."},
-        {"role": "assistant", "content": None, "tool_calls": [{
-            "id": "call_1", "type": "function",
-            "function": {"name": "lookup_customer", "arguments": json.dumps({"query": NAME})},
-        }]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "lookup_customer", "arguments": json.dumps({"query": NAME})},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": f"{NAME}: IBAN {IBAN}, phone {PHONE}"},
     ]
-    completion = openai_client.chat.completions.create(model="gpt-test", messages=messages, tools=[LOOKUP_TOOL])
+    completion = openai_client.chat.completions.create(
+        model="gpt-test", messages=messages, tools=[LOOKUP_TOOL]
+    )
     assert completion.choices[0].message.content == f"Tool said: {NAME}: IBAN {IBAN}, phone {PHONE}"
     assert_provider_saw_no_originals(provider)
     sent = provider.requests[-1].json()["messages"]
@@ -127,7 +144,8 @@ def test_responses_api(openai_client, provider):
 def test_streamed_responses_api_events_are_restored(openai_client, provider):
     deltas = []
     with openai_client.responses.stream(
-        model="gpt-test", input=[{"role": "user", "content": [{"type": "input_text", "text": PROMPT}]}],
+        model="gpt-test",
+        input=[{"role": "user", "content": [{"type": "input_text", "text": PROMPT}]}],
         extra_headers={"x-mock-chunk-size": "3"},
     ) as stream:
         for event in stream:
@@ -140,8 +158,11 @@ def test_streamed_responses_api_events_are_restored(openai_client, provider):
 
 
 def test_responses_api_function_call_is_restored(openai_client, provider):
-    tool = {"type": "function", "name": "lookup_customer",
-            "parameters": {"type": "object", "properties": {"query": {"type": "string"}}}}
+    tool = {
+        "type": "function",
+        "name": "lookup_customer",
+        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+    }
     with openai_client.responses.stream(model="gpt-test", input=PROMPT, tools=[tool]) as stream:
         final = stream.get_final_response()
     call = final.output[0]
@@ -159,9 +180,16 @@ def test_legacy_completions_and_embeddings(openai_client, provider):
 
 
 def test_azure_deployment_path_with_api_version(envoy, provider):
-    client = openai.AzureOpenAI(azure_endpoint=envoy.url, api_key="test-key", api_version="2024-10-21",
-                                azure_deployment="gpt-4o-prod", max_retries=0)
-    completion = client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": PROMPT}])
+    client = openai.AzureOpenAI(
+        azure_endpoint=envoy.url,
+        api_key="test-key",
+        api_version="2024-10-21",
+        azure_deployment="gpt-4o-prod",
+        max_retries=0,
+    )
+    completion = client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": PROMPT}]
+    )
     assert completion.choices[0].message.content == f"You said: {PROMPT}"
     assert provider.requests[-1].path == "/openai/deployments/gpt-4o-prod/chat/completions"
     assert provider.requests[-1].query == "api-version=2024-10-21"
@@ -171,7 +199,8 @@ def test_azure_deployment_path_with_api_version(envoy, provider):
 def test_provider_error_body_reaches_the_client_restored(openai_client, provider):
     with pytest.raises(openai.InternalServerError) as raised:
         openai_client.chat.completions.create(
-            model="gpt-test", messages=[{"role": "user", "content": PROMPT}],
+            model="gpt-test",
+            messages=[{"role": "user", "content": PROMPT}],
             extra_headers={"x-mock-status": "500"},
         )
     assert raised.value.status_code == 500
@@ -182,7 +211,8 @@ def test_provider_error_body_reaches_the_client_restored(openai_client, provider
 def test_client_cannot_switch_masking_off_with_a_header(openai_client, provider):
     """The mode comes from the route config (gRPC metadata); a client's x-maskgate-mode header is dropped."""
     completion = openai_client.chat.completions.create(
-        model="gpt-test", messages=[{"role": "user", "content": PROMPT}],
+        model="gpt-test",
+        messages=[{"role": "user", "content": PROMPT}],
         extra_headers={"x-maskgate-mode": "detect", "x-maskgate-route": "pii"},
     )
     assert completion.choices[0].message.content == f"You said: {PROMPT}"

@@ -14,14 +14,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from litellm.proxy._types import ProxyException
+from litellm.litellm_core_utils.served_output_texts import SERVED_OUTPUT_TEXTS_KEY
 from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from litellm_hooks import MaskgateGuardrail, gates, state
-from litellm_hooks.log_hygiene import WITHHELD, mask_logging_payload
-from maskgate import ApiFormat, Gate, Policy
+from litellm_hooks.log_hygiene import WITHHELD, ServedTextsMasked
+from litellm_hooks.refusals import Refusal
+from maskgate import Gate, Ledger, Policy
 from maskgate.entities import Entity
-from tests.litellm.conversations import PERSON, TOKEN
+from tests.litellm.conversations import PERSON
 
 ASK = f"Please write to {PERSON} today."
 
@@ -87,9 +88,9 @@ async def test_the_ledger_never_serialises(guardrail: MaskgateGuardrail) -> None
 async def test_a_crashing_detector_fails_closed(guardrail: MaskgateGuardrail, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(gates._gates, None, Gate(Policy(), detector=CrashingDetector()))
     data = chat_request()
-    with pytest.raises(ProxyException) as refused:
+    with pytest.raises(Refusal) as refused:
         await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
-    assert refused.value.code == "500"
+    assert refused.value.status_code == 500
     assert PERSON not in refused.value.message
     assert data["messages"][0]["content"] == WITHHELD  # what the failure logging will see
 
@@ -99,7 +100,7 @@ async def test_a_gate_that_cannot_be_built_fails_closed(monkeypatch: pytest.Monk
     monkeypatch.setattr(gates, "_gates", {})
     monkeypatch.setattr(gates, "Gate", unbuildable_gate)
     data = {"model": "m", "prompt": ASK, "metadata": {}}
-    with pytest.raises(ProxyException) as refused:
+    with pytest.raises(Refusal) as refused:
         await MaskgateGuardrail().async_pre_call_hook(None, None, data, "atext_completion")  # type: ignore[arg-type]
     assert "masking is unavailable" in refused.value.message
     assert data["prompt"] == WITHHELD
@@ -152,13 +153,12 @@ async def test_anthropic_bytes_split_anywhere_restore_the_same(guardrail: Maskga
     assert "".join(texts) == f"Dear {PERSON}!"
 
 
-async def test_logging_payload_gets_placeholders_back(guardrail: MaskgateGuardrail) -> None:
-    data = chat_request()
-    await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
-    served = f"Dear {PERSON}, " + json.dumps({"note": PERSON})
-    kwargs = {"litellm_params": {"metadata": data["metadata"]}, "served_output_texts": (served,),
-              "standard_logging_object": {"response": {"choices": [{"message": {"content": served}}]}}}
-    masked, _ = await guardrail.async_logging_hook(kwargs, None, "acompletion")
-    assert PERSON not in repr(masked)
-    assert masked["served_output_texts"] == ('Dear <<PERSON_1>>, {"note": "<<PERSON_1>>"}',)
-    assert TOKEN.search(repr(masked["standard_logging_object"]))
+def test_served_texts_are_recorded_with_placeholders() -> None:
+    """What the proxy records as served to the client (restored) is stored masked, in the one assignment
+    the proxy makes: no logging callback or logging payload built afterwards can see the originals."""
+    ledger = Ledger()
+    token = ledger.issue("PERSON", PERSON)
+    details = ServedTextsMasked({"model": "m"}, ledger)
+    details[SERVED_OUTPUT_TEXTS_KEY] = (f"Dear {PERSON}, " + json.dumps({"note": PERSON}), None)
+    assert details[SERVED_OUTPUT_TEXTS_KEY] == (f'Dear {token}, {{"note": "{token}"}}', None)
+    assert copy.deepcopy(details) == details

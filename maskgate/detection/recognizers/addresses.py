@@ -69,7 +69,7 @@ _STREET_ENDINGS = tuple(
 # The word that ends where a street suffix was found (searched with ``endpos`` at the suffix's end).
 _WORD_ENDING_HERE = re.compile(r"(?<![\w'’-])[^\W\d_][\w'’-]*\.?\Z")
 _PREPOSITION_STREET = re.compile(
-    r"(?<![\w-])(?:Am|An[ \t]+der|An[ \t]+den|Auf[ \t]+der|Auf[ \t]+dem|Auf[ \t]+den|Im|In[ \t]+der"
+    r"(?:Am|An[ \t]+der|An[ \t]+den|Auf[ \t]+der|Auf[ \t]+dem|Auf[ \t]+den|Im|In[ \t]+der"
     r"|In[ \t]+den|Unter[ \t]+den|Zum|Zur|Hinter[ \t]+der|Hinter[ \t]+dem|Vor[ \t]+dem|Vor[ \t]+der"
     r"|Neben[ \t]+der|Bei[ \t]+der|Über[ \t]+der)[ \t]+[A-ZÄÖÜ][\wäöüß-]+"
 )
@@ -95,21 +95,20 @@ _POSTCODE_CITY = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _STANDALONE_POSTCODE_CITY = re.compile(
-    rf"""(?=[\dADCFL])(?<![\w.,/-])
-    (?P<plz>(?:(?:D|DE|A|AT|CH|FL|L)-)?\d{{5}}|(?:A|AT|CH|FL|L)-\d{{4}}|\d{{4}}(?=[ \t]+[^\W\d_][\w'’-]*
-        [ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b))
+    rf"""\d(?<![\w.,/]\d)\d{{3,4}}(?!\d)   # a digit first: the scan for it is fast
     [ \t]+(?P<city>[A-ZÄÖÜ][\w'’-]*(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei)[ \t]+)?
         (?:[A-ZÄÖÜ][\w'’-]*|\([A-ZÄÖÜ][\w ]*\))){{0,3}})
     (?P<country>[ \t]*,?[ \t]*(?:{_COUNTRIES_DACH})\b)?""",
     re.VERBOSE,
 )
+_COUNTRY_PREFIX = re.compile(r"(?<![\w-])(?:D|DE|A|AT|CH|FL|L)-\Z")
 _POSTCODE_CONTEXT = re.compile(
     r"(?:\b(?:PLZ|Postleitzahl|Ort|Wohnort|Anschrift|Adresse|Address|wohnhaft|Sitz|in|aus|nach|bei)\b[ \t]*:?"
     r"|^|\n)[ \t]*$",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
-_POSTCODE_LIKE = re.compile(r"(?<!\d)\d{4,5}(?!\d)")
+_POSTCODE_LIKE = re.compile(r"\d(?<!\d\d)\d{3,4}(?!\d)")  # a digit first: the scan for it is fast
 _NUMBER_BEFORE = re.compile(r"(?<![\w.,:/-])(?P<nr>\d{1,4}[a-zA-Z]?)[ \t]+$")
 _COMMA_CITY = re.compile(
     r"[ \t]*,[ \t]*(?P<city>[A-ZÄÖÜ][\w'’-]*(?:[ \t]+[A-ZÄÖÜ][\w'’-]*){0,2})(?=[ \t]*(?:[.;!?\n]|$))"
@@ -124,8 +123,7 @@ _EN_STREET_TYPES = (
 )
 _EN_STREET_ABBREVIATIONS = "St|Ave|Av|Rd|Blvd|Ln|Dr|Ct|Pl|Ter|Cir|Pkwy|Hwy|Sq|Trl"
 _EN_STREET = re.compile(
-    rf"""(?=\d)(?<![\w.,/#-])
-    (?P<street>\d{{1,6}}[A-Za-z]?[ \t]+(?:(?:[NSEW]\.?|North|South|East|West)[ \t]+)?
+    rf"""(?P<street>\d(?<![\w.,/#-]\d)\d{{0,5}}[A-Za-z]?[ \t]+(?:(?:[NSEW]\.?|North|South|East|West)[ \t]+)?
         (?P<name>(?:(?:[A-Z][\w'’.-]*|\d+(?:st|nd|rd|th))[ \t]+){{1,3}}|(?:[a-z][\w'’.-]*[ \t]+){{1,3}})
         (?P<type>(?:{_EN_STREET_TYPES}|{_EN_STREET_TYPES.lower()})\b
             |(?:{_EN_STREET_ABBREVIATIONS}|{_EN_STREET_ABBREVIATIONS.lower()})\b\.?)
@@ -136,8 +134,9 @@ _EN_STREET = re.compile(
 # Streets named type-first, as in French, Italian, Spanish, Portuguese and Polish addresses: "Rue du
 # Commerce 12", "Via Roma 3", "ul. Fałata 18". The number is required; "via" is only the lower-case word.
 _PREFIX_WORDS = (
-    "rua ", "rue ", "via ", "viale ", "avenida ", "avda.", "calle ", "carrer ", "ctra.", "carretera ", "piazza ",
-    "corso ", "largo ", "strada ", "ul.", "ulica ", "aleja ", "chemin ", "quai ", "impasse ", "allée ",
+    "rua ", "rue ", "via ", "viale ", "avenida ", "avda.", "calle ", "carrer ", "ctra.", "carretera ",
+    "piazza ", "corso ", "largo ", "strada ", "ul.", "ulica ", "aleja ", "chemin ", "quai ", "impasse ",
+    "allée ",
 )  # fmt: skip
 _PREFIX_STREET = re.compile(
     r"(?<![\w-])(?P<street>(?:Rua|Rue|rue|Via|Viale|Avenida|Avda\.|Calle|Carrer|Ctra\.|Carretera|Piazza"
@@ -262,7 +261,9 @@ def _find_addresses(text: str) -> list[_Address]:
         return found
     if _POSTCODE_LIKE.search(text):
         for match in _PREPOSITION_STREET.finditer(text):
-            add(_preposition_street(text, match))
+            before = text[match.start() - 1 : match.start()]
+            if not (before.isalnum() or before == "-"):
+                add(_preposition_street(text, match))
     for match in _EN_STREET.finditer(text):
         add(_english_street(text, match))
     if any(word in lowered for word in _PREFIX_WORDS):
@@ -403,17 +404,28 @@ def _city_end(text: str, match: re.Match[str]) -> int | None:
 
 
 def _standalone_postcode_city(text: str, match: re.Match[str]) -> _Address | None:
-    """``12345 Berlin`` without a street: only as an address line, after "PLZ"/"in"/..., or with a country."""
+    """``12345 Berlin`` without a street: only as an address line, after "PLZ"/"in"/..., or with a country.
+
+    Four digits are a postcode (Austria, Switzerland) only with a country prefix or name: ``A-1010 Wien``,
+    ``8001 Zürich, Schweiz``; otherwise they are a year or a count.
+    """
+    start = match.start()
+    prefix = _COUNTRY_PREFIX.search(text, max(0, start - 3), start)
+    if prefix:
+        start = prefix.start()
+    elif start > 0 and text[start - 1] == "-":
+        return None
+    country = match.group("country")
+    if match.start("city") - match.start() < 6 and not (prefix or country):  # four digits
+        return None
     city_end = _city_end(text, match)
     if city_end is None:
         return None
-    before = text[max(0, match.start() - 30) : match.start()]
-    if not (match.group("country") or _POSTCODE_CONTEXT.search(before)):
+    if not (country or _POSTCODE_CONTEXT.search(text, max(0, start - 30), start)):
         return None
-    if not (match.group("country") or _CITY_END.match(text, city_end)):
+    if not (country or _CITY_END.match(text, city_end)):
         return None  # "in 12345 Fällen wurde": a count, not a place
-    end = match.end("country") if match.group("country") else city_end
-    return _Address([_Part(match.start(), end)], _WEAK_SCORE)
+    return _Address([_Part(start, match.end("country") if country else city_end)], _WEAK_SCORE)
 
 
 def _english_street(text: str, match: re.Match[str]) -> _Address | None:
@@ -433,3 +445,4 @@ def _english_street(text: str, match: re.Match[str]) -> _Address | None:
 def recognizers(language: str) -> list[EntityRecognizer]:
     """The address recognizer for ``language``: German addresses also appear in English text."""
     return [AddressRecognizer(supported_language=language)]
+

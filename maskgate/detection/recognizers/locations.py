@@ -24,17 +24,20 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from maskgate.detection.recognizers import ResultFilter
 from maskgate.detection.recognizers.names import (
+    NER_RECOGNIZER_NAME,
     NEVER_NAMES,
-    ResultFilter,
+    PLACE_RECOGNIZER_NAME,
     Token,
     TokenView,
     is_compound_noun,
     lexicon,
 )
+from maskgate.detection.recognizers.names import RECOGNIZER_NAME as NAME_RECOGNIZER_NAME
 
 ENTITY = "LOCATION"
-RECOGNIZER_NAME = "PlaceRecognizer"
+RECOGNIZER_NAME = PLACE_RECOGNIZER_NAME
 
 SCORE_CERTAIN = 0.85  # a country or region, or a city after a place cue
 SCORE_CITY = 0.75  # an unambiguous city name without a cue
@@ -121,6 +124,30 @@ def _ambiguous(v: TokenView, i: int, j: int) -> bool:
     return v.is_common(tok) or v.is_first(tok) or v.is_last(tok)
 
 
+def _after_first_name(v: TokenView, i: int) -> bool:
+    if i == 0 or not v.joined(i - 1, i):
+        return False
+    prev = v.tokens[i - 1]
+    return prev.text[0].isupper() and v.is_first(prev) and not v.ambiguous_first(prev)
+
+
+def _unknown_place_word(v: TokenView, tok: Token) -> bool:
+    """A word no list knows, spelt like a name: after "wohnt in" it is most likely a village."""
+    key = tok.key
+    lex = v.lex
+    return (
+        len(key) >= 4
+        and tok.text.istitle()
+        and key not in lex.nouns_de
+        and key not in lex.words_de
+        and key not in lex.words_en
+        and not v.is_common(tok)
+        and not v.is_first(tok)
+        and not v.is_last(tok)
+        and not (v.language == "de" and is_compound_noun(v, tok))
+    )
+
+
 @functools.lru_cache(maxsize=32)
 def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     """(start, end, score) of every named place in ``text``. Cached like :func:`names.find_names`."""
@@ -138,6 +165,9 @@ def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
         strong_cue = strong.search(text, window, tok.start) is not None
         cue = strong_cue or _WEAK_CUE.search(text, window, tok.start) is not None
         match = _longest_match(v, i)
+        if match and _after_first_name(v, i):
+            i = match[0]  # "Katja Gersdorf": a surname that is also a town
+            continue
         if match:
             j, kind = match
             ambiguous = _ambiguous(v, i, j)
@@ -151,9 +181,8 @@ def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
                 spans.append((tok.start, v.tokens[j - 1].end, score))
             i = j
             continue
-        if strong_cue and v.unknown_capitalised(tok) and not v.is_first(tok) and not v.is_last(tok):
-            if language != "de" or not is_compound_noun(v, tok):
-                spans.append((tok.start, tok.end, SCORE_CONTEXT))
+        if strong_cue and _unknown_place_word(v, tok):
+            spans.append((tok.start, tok.end, SCORE_CONTEXT))
         i += 1
     return tuple(spans)
 
@@ -171,31 +200,39 @@ def _foreign_place_ok(v: TokenView, start: int, end: int) -> bool:
     if _TECHNICAL.search(v.text, start, end):
         return False
     toks = [t for t in v.tokens if t.start < end and t.end > start]
+    if toks and toks[0].key in ("the", "die", "der", "das"):
+        toks = toks[1:]  # "the Netherlands"
     if not toks:
         return False
-    if " ".join(t.key for t in toks) in v.lex.places or any(t.key in v.lex.places for t in toks):
+    if " ".join(t.key for t in toks) in v.lex.places:
         return True
+    if any((v.is_first(t) or v.is_last(t)) and t.key not in v.lex.places for t in toks):
+        return False  # "Carolina Hedlund", "Mehmet"
     if v.language == "de" and any(v.is_common(t) or is_compound_noun(v, t) for t in toks):
-        return False
-    if len(toks) == 1 and (v.is_first(toks[0]) or v.is_last(toks[0])):
-        return False
+        return False  # "Weisheit", "Die Entwicklung"
     return not all(v.is_common(t) for t in toks)
+
+
+def _source(result: RecognizerResult) -> str:
+    return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
 
 
 def _place_filter(language: str) -> ResultFilter:
     def keep_plausible_places(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         """Drop implausible LOCATION spans of other recognizers; restore ours where such a span had
         absorbed them (see names._person_filter)."""
-        foreign = [
-            r
-            for r in results
-            if r.entity_type == ENTITY
-            and (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) != RECOGNIZER_NAME
-        ]
+        foreign = [r for r in results if r.entity_type == ENTITY and _source(r) == NER_RECOGNIZER_NAME]
         if not foreign:
             return results
         v = TokenView(text, language, lexicon())
-        drop = {id(r) for r in foreign if not _foreign_place_ok(v, r.start, r.end)}
+        persons = [r for r in results if r.entity_type == "PERSON" and _source(r) == NAME_RECOGNIZER_NAME]
+
+        def plausible(r: RecognizerResult) -> bool:
+            if any(p.start < r.end and r.start < p.end for p in persons):
+                return " ".join(t.key for t in v.tokens if r.start <= t.start < r.end) in v.lex.places
+            return _foreign_place_ok(v, r.start, r.end)
+
+        drop = {id(r) for r in foreign if not plausible(r)}
         kept = [r for r in results if id(r) not in drop]
         for start, end, score in find_places(text, language):
             if not any(r.entity_type == ENTITY and r.start <= start and end <= r.end for r in kept):

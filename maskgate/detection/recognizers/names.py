@@ -32,8 +32,12 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from maskgate.detection.recognizers import ResultFilter
+
 ENTITY = "PERSON"
-RECOGNIZER_NAME = "NameRecognizer"
+RECOGNIZER_NAME = "MaskgateNameRecognizer"
+NER_RECOGNIZER_NAME = "SpacyRecognizer"
+PLACE_RECOGNIZER_NAME = "MaskgatePlaceRecognizer"  # locations.py: named places, not street addresses
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 # A cue or a full name is near certain; a lone first name or a weak cue ("ich bin", "this is") is likely.
@@ -43,8 +47,6 @@ SCORE_WEAK = 0.65
 
 MAX_NAME_TOKENS = 4
 MAX_PLACE_TOKENS = 4
-
-ResultFilter = Callable[[str, list[RecognizerResult]], list[RecognizerResult]]
 
 
 # --- word lists -------------------------------------------------------------------------------------------
@@ -111,7 +113,7 @@ NEVER_NAMES = frozenset(
     montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag
     christmas easter weihnachten ostern pfingsten
     english german french spanish italian deutsch englisch
-    god gott herr herrn frau fräulein mr mrs ms miss sir madam dame
+    god gott herr herrn frau fräulein mr mrs ms miss sir madam dame dr prof
     hallo hi hey hello dear liebe lieber moin servus
     iban bic swift pin tan
     """.split()
@@ -356,9 +358,8 @@ class TokenView:
         return j
 
     def unknown_capitalised(self, tok: Token) -> bool:
-        return (
-            tok.text[0].isupper() and not self.acronym(tok) and not self.is_common(tok) and tok.key not in self.lex.places
-        )
+        """Spelt like a name ("Niemeier-Gorlitz", not "IDs") and no common word or place."""
+        return tok.text.istitle() and not self.is_common(tok) and tok.key not in self.lex.places
 
 
 class NameRecognizer(EntityRecognizer):
@@ -428,9 +429,15 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
     i = 0
     while i < n:
         tok = a.tokens[i]
+        if _unknown_then_surname(a, i):
+            # "Czcibor Kaczmarek": a first name the list lacks, then a known surname.
+            j = a.extend(i)
+            add(i, j, SCORE_WEAK)
+            i = j
+            continue
         if (
             len(tok.text) < 2
-            or not a.capitalised(tok)
+            or not (a.lower_text or a.upper_text or tok.text.istitle())
             or a.acronym(tok)
             or tok.key in _LEGAL_FORMS
             or not a.is_first(tok)
@@ -445,6 +452,24 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
         i = max(j, i + 1)
 
 
+def _unknown_then_surname(a: TokenView, i: int) -> bool:
+    if i + 1 >= len(a.tokens) or not a.joined(i, i + 1):
+        return False
+    tok, nxt = a.tokens[i], a.tokens[i + 1]
+    return (
+        len(tok.text) > 2
+        and a.unknown_capitalised(tok)
+        and not a.is_first(tok)
+        and not a.is_last(tok)
+        and not (a.language == "de" and is_compound_noun(a, tok))
+        and nxt.text.istitle()
+        and a.is_last(nxt)
+        and not a.is_common(nxt)
+        and not a.is_street(i + 1)
+        and a.place_kind(i, i + 2) is None
+    )
+
+
 def _list_name_score(a: TokenView, i: int, j: int) -> float:
     """Score of a run that starts with a known first name, or 0 when it is not a person."""
     tok = a.tokens[i]
@@ -454,9 +479,10 @@ def _list_name_score(a: TokenView, i: int, j: int) -> float:
     if a.ambiguous_first(tok):
         # "Rose", "Will", "Meine": a word unless a known name follows ("Rose Müller", "Will Smith"); in
         # English also an unknown capitalised word ("Harm Niemeier-Gorlitz").
-        # A possessive marks a person too ("Ruth's address").
+        # A possessive mid-sentence marks a person too ("here's Ruth's address"; not "Here's").
         if j - i < 2:
-            return SCORE_WEAK if tok.possessive and tok.key not in NEVER_NAMES else 0.0
+            possessive = tok.possessive and tok.key not in _FUNCTION_WORDS and not a.sentence_initial(tok)
+            return SCORE_WEAK if possessive and tok.key not in NEVER_NAMES else 0.0
         nxt = a.tokens[i + 1]
         anchored = (a.is_first(nxt) or a.is_last(nxt)) and not a.is_common(nxt)
         if anchored or (a.language == "en" and a.unknown_capitalised(nxt)):
@@ -486,6 +512,8 @@ def _foreign_person_ok(a: TokenView, start: int, end: int) -> bool:
     if not idx:
         return False
     toks = [a.tokens[k] for k in idx]
+    if toks[0].key in _FUNCTION_WORDS:
+        return False  # "The Swedish Border Force", "Mein Name"
     if any(t.key in _LEGAL_FORMS or a.is_street(k) or a.acronym(t) for k, t in zip(idx, toks, strict=True)):
         return False
     if a.stops_name(idx[-1] + 1):
@@ -506,22 +534,38 @@ def is_compound_noun(a: TokenView, tok: Token) -> bool:
     return any(key[k:] in a.lex.nouns_de for k in range(3, len(key) - 4))
 
 
+def _source(result: RecognizerResult) -> str:
+    return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
+
+
 def _person_filter(language: str) -> ResultFilter:
     def keep_plausible_persons(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-        """Drop implausible PERSON spans of other recognizers; restore ours where such a span had absorbed
-        them (Presidio removes a result contained in an equal-scored one of the same type)."""
-        foreign = [
-            r
-            for r in results
-            if r.entity_type == ENTITY
-            and (r.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) != RECOGNIZER_NAME
-        ]
-        if not foreign:
+        """Drop implausible PERSON spans of other recognizers and any PERSON inside a street address;
+        restore ours where a dropped span had absorbed them (Presidio removes a result contained in an
+        equal-scored one of the same type)."""
+        persons = [r for r in results if r.entity_type == ENTITY]
+        if not persons:
             return results
         a = TokenView(text, language, lexicon())
-        drop = {id(r) for r in foreign if not _foreign_person_ok(a, r.start, r.end)}
+        addresses = [
+            r
+            for r in results
+            if r.entity_type == "LOCATION" and _source(r) not in (NER_RECOGNIZER_NAME, PLACE_RECOGNIZER_NAME)
+        ]
+
+        def in_address(start: int, end: int) -> bool:
+            return any(r.start < end and start < r.end for r in addresses)
+
+        drop = {
+            id(r)
+            for r in persons
+            if in_address(r.start, r.end)
+            or (_source(r) != RECOGNIZER_NAME and not _foreign_person_ok(a, r.start, r.end))
+        }
         kept = [r for r in results if id(r) not in drop]
         for start, end, score in find_names(text, language):
+            if in_address(start, end):
+                continue
             if not any(r.entity_type == ENTITY and r.start <= start and end <= r.end for r in kept):
                 kept.append(_result(start, end, score))
         return kept

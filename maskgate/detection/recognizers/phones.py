@@ -61,8 +61,9 @@ _REFERENCE_WORDS = re.compile(
     r"|suite|apt|apartment|unit|room|floor|box|social\s+security|ssn|passport|licen[cs]e|tax"
     r"|postal|plz|pin|tan|bestell\w*|rechnung\w*|konto\w*|kunden\w*|auftrag\w*|vorgang\w*|artikel\w*"
     r"|karte\w*|kreditkarte\w*|vertrag\w*|aktenzeichen|az|referenz\w*|sendung\w*|steuer\w*|versicherung\w*"
-    r"|personalnummer|mitgliedsnummer|matrikel\w*|seriennummer|postleitzahl|kassenzeichen)\b"
-    r"(?:\s*(?:number|no\.?|nr\.?|nummer|#))?",
+    r"|personalnummer|mitgliedsnummer|matrikel\w*|seriennummer|postleitzahl|kassenzeichen"
+    r"|sv|svnr|vsnr|rvnr|ahv|avs|idnr)\b"
+    r"(?:[\s-]*(?:number|no\.?|nr\.?|nummer|#))?",
     re.IGNORECASE,
 )
 _CONTEXT_BEFORE = 48

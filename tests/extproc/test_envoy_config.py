@@ -1,0 +1,205 @@
+"""``maskgate envoy-config``: what it prints is accepted by the real Envoy, and the checked-in configs in
+``envoy/`` are exactly what the generator prints today."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import certifi
+import pytest
+import yaml
+
+from extproc import envoy_config
+from extproc.envoy_config import ConfigError, EnvoySetup, ModeRoute
+from maskgate.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+ENVOY = str(Path(sys.executable).parent / "envoy")
+
+
+def validate(config: str, tmp_path: Path) -> None:
+    path = tmp_path / "envoy.yaml"
+    path.write_text(config)
+    result = subprocess.run(
+        [ENVOY, "--mode", "validate", "-c", str(path), "--disable-hot-restart"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def generated(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["envoy-config", *argv]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--upstream", "http://127.0.0.1:8081"],
+        [
+            "--upstream",
+            "https://api.anthropic.com",
+            "--ca-file",
+            certifi.where(),
+            "--extproc",
+            "unix:/run/maskgate.sock",
+            "--listen",
+            "0.0.0.0:8443",
+            "--message-timeout",
+            "2.5",
+            "--max-body-bytes",
+            "16777216",
+            "--admin",
+            "127.0.0.1:9901",
+        ],
+        [
+            "--upstream",
+            "https://example.openai.azure.com/openai",
+            "--ca-file",
+            certifi.where(),
+            "--extproc",
+            "maskgate.internal:50051",
+            "--route-upstream",
+            "http://ollama.internal:11434",
+            "--route-mode",
+            "/v1/embeddings=detect",
+            "--route-mode",
+            "header:x-team:legal=block",
+        ],
+    ],
+)
+def test_bootstrap_is_accepted_by_envoy(argv, tmp_path, capsys):
+    validate(generated(argv, capsys), tmp_path)
+
+
+def test_snippet_is_accepted_by_envoy_when_pasted_into_a_minimal_bootstrap(tmp_path, capsys):
+    parts = yaml.safe_load(generated(["--snippet", "--extproc", "10.0.0.5:50051"], capsys))
+    route = parts["example_route"]
+    route["route"]["cluster"] = "your_llm_cluster"
+    manager = {
+        "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3"
+        ".HttpConnectionManager",
+        "stat_prefix": "mesh",
+        "route_config": {"virtual_hosts": [{"name": "all", "domains": ["*"], "routes": [route]}]},
+        "http_filters": [
+            *parts["http_filters"],
+            {
+                "name": "envoy.filters.http.router",
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
+                },
+            },
+        ],
+        "local_reply_config": parts["local_reply_config"],
+    }
+    your_cluster = {
+        "name": "your_llm_cluster",
+        "type": "STATIC",
+        "connect_timeout": "1s",
+        "per_connection_buffer_limit_bytes": parts["per_connection_buffer_limit_bytes"],
+        "load_assignment": {
+            "cluster_name": "your_llm_cluster",
+            "endpoints": [
+                {
+                    "lb_endpoints": [
+                        {
+                            "endpoint": {
+                                "address": {"socket_address": {"address": "127.0.0.1", "port_value": 8081}}
+                            }
+                        }
+                    ]
+                }
+            ],
+        },
+    }
+    mesh = {
+        "static_resources": {
+            "listeners": [
+                {
+                    "name": "mesh",
+                    "per_connection_buffer_limit_bytes": parts["per_connection_buffer_limit_bytes"],
+                    "address": {"socket_address": {"address": "127.0.0.1", "port_value": 10000}},
+                    "filter_chains": [
+                        {
+                            "filters": [
+                                {
+                                    "name": "envoy.filters.network.http_connection_manager",
+                                    "typed_config": manager,
+                                }
+                            ]
+                        }
+                    ],
+                }
+            ],
+            "clusters": [*parts["clusters"], your_cluster],
+        }
+    }
+    validate(yaml.safe_dump(mesh), tmp_path)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "envoy").glob("*.yaml")), ids=lambda p: p.name)
+def test_checked_in_configs_are_what_the_generator_prints(path, capsys):
+    text = path.read_text()
+    command = next(line for line in text.splitlines() if line.startswith("# Generated by: "))
+    argv = shlex.split(command.removeprefix("# Generated by: "))
+    assert argv[:2] == ["maskgate", "envoy-config"]
+    assert generated(argv[2:], capsys) == text, (
+        f"{path.name} is stale: regenerate it with `{shlex.join(argv)}`"
+    )
+
+
+def test_the_filter_allows_exactly_the_overrides_the_processor_sends(capsys):
+    """If these drifted apart Envoy would ignore the processor's overrides without any error."""
+    from extproc import contract
+
+    document = yaml.safe_load(generated(["--snippet"], capsys))
+    config = document["http_filters"][0]["typed_config"]
+    assert "failure_mode_allow" not in config  # false, the proto3 default, is left out: fail closed
+    allowed = config["allowed_override_modes"]
+    names = {1: "SEND", 2: "SKIP"}
+    expected = []
+    for mode in contract.ALLOWED_OVERRIDES:
+        entry = {"response_header_mode": names[mode.response_header_mode]}
+        if mode.response_body_mode:
+            entry["response_body_mode"] = contract.ProcessingMode.BodySendMode.Name(mode.response_body_mode)
+        expected.append(entry)
+    assert allowed == expected
+    assert "request_trailer_mode" not in config["processing_mode"]  # see contract.STATIC_MODE
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--upstream", "ftp://example.com", "--upstream"),
+        ("--extproc", "nohost", "--extproc"),
+        ("--route-mode", "/v1/embeddings=ignore", "--route-mode"),
+        ("--route-mode", "embeddings=detect", "--route-mode"),
+    ],
+)
+def test_bad_options_are_refused_with_the_option_named(option, value, message, capsys):
+    assert main(["envoy-config", option, value]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_mode_route_specs_round_trip():
+    for spec in ("/v1/embeddings=detect", "header:x-team:legal=block"):
+        assert ModeRoute.parse(spec).spec() == spec
+    with pytest.raises(ConfigError):
+        ModeRoute.parse("header:x-team=block")
+
+
+def test_https_upstream_verifies_the_providers_name():
+    cluster = envoy_config.upstream_cluster(
+        "p", envoy_config.Upstream.parse("https://api.openai.com"), EnvoySetup(ca_file=certifi.where())
+    )
+    context = cluster.transport_socket.typed_config.unpack()
+    assert context.sni == "api.openai.com"
+    validation = context.common_tls_context.validation_context
+    assert validation.trusted_ca.filename == certifi.where()
+    assert validation.match_typed_subject_alt_names[0].matcher.exact == "api.openai.com"
