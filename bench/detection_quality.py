@@ -201,7 +201,13 @@ def report(name: str, results: dict[str, tuple[Totals, float]], sentences: int) 
 
 
 def _cells(c: Counts, bold: bool = False) -> str:
-    values = (f"{c.precision:.2f}", f"{c.recall:.2f}", f"{c.f1:.2f}")
+    """P, R, F1; "–" where a figure is undefined (no predictions, or no gold spans, of the label)."""
+    predicted, gold = c.tp + c.fp, c.tp + c.fn
+    values = (
+        f"{c.precision:.2f}" if predicted else "–",
+        f"{c.recall:.2f}" if gold else "–",
+        f"{c.f1:.2f}" if predicted and gold else ("0.00" if predicted or gold else "–"),
+    )
     return " | ".join(f"**{v}**" if bold else v for v in values)
 
 

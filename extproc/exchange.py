@@ -31,7 +31,7 @@ from extproc.messages import (
     immediate_response,
     trailers_response,
 )
-from maskgate import Action, ApiFormat, Gate, Mode, format_for_path
+from maskgate import Action, ApiFormat, Gate, Mode, Outcome, RestoredBody, format_for_path, telemetry
 from maskgate.errors import GateError, error_body
 
 MODES = frozenset(mode.value for mode in Mode)
@@ -74,6 +74,8 @@ class Exchange:
         self._restorer: Any = None  # a stream restorer when the response is SSE
         self._response_chunks: list[bytes] | None = None  # held JSON response when chunks arrive streamed
         self._body_messages = 0
+        self._trace_parent: Any = None  # the client's W3C trace context, if it sent one
+        self._restore_seconds = 0.0
 
     async def handle(self, request: ProcessingRequest) -> ProcessingResponse:
         kind = request.WhichOneof("request")
@@ -107,6 +109,8 @@ class Exchange:
             )
         self._content_type = headers.get("content-type")
         self._content_encoding = headers.get("content-encoding")
+        if "traceparent" in headers:
+            self._trace_parent = telemetry.extract_context(headers)
         # A client-sent routing mark would pick the alternate route itself: drop it and route again.
         forged_route = contract.ROUTE_HEADER in headers
         remove = (
@@ -149,27 +153,45 @@ class Exchange:
         must not stall other streams' chunks); a local reply if it blocks, else None."""
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
-        outcome = await loop.run_in_executor(
-            self._executor,
-            self._gate.process_request,
-            self._format,
-            body,
-            self._route_mode,
-            self._content_type,
-            self._content_encoding,
-        )
-        self.summary.detect_ms = round((time.perf_counter() - started) * 1000, 2)
+        outcome = await loop.run_in_executor(self._executor, self._process_request, body)
+        seconds = time.perf_counter() - started
+        self.summary.detect_ms = round(seconds * 1000, 2)
         self._outcome = outcome
         report = outcome.report
         self.summary.mode = str(report.mode)
         self.summary.entities = dict(report.entities)
+        assert self._format is not None
         if outcome.action is Action.BLOCK:
             self.summary.action = "block"
             self.summary.status = outcome.status
+        else:
+            self.summary.action = "route" if outcome.route_alternate else "forward"
+        telemetry.record_request(self._format.value, str(report.mode), self.summary.action, report.entities)
+        telemetry.record_detection(self._format.value, seconds)
+        if outcome.action is Action.BLOCK:
             headers = {"content-type": "application/json", **outcome.headers()}
             return immediate_response(outcome.status, outcome.error_body, headers, "maskgate_blocked")
-        self.summary.action = "route" if outcome.route_alternate else "forward"
         return None
+
+    def _process_request(self, body: bytes) -> Outcome:
+        assert self._format is not None
+        attributes = {"maskgate.api_format": self._format.value, "maskgate.adapter": "envoy_ext_proc"}
+        with telemetry.phase_span(
+            "maskgate.mask_request", parent=self._trace_parent, attributes=attributes
+        ) as span:
+            outcome = self._gate.process_request(
+                self._format, body, self._route_mode, self._content_type, self._content_encoding
+            )
+            if span.is_recording():
+                span.set_attributes(
+                    {
+                        "maskgate.mode": str(outcome.report.mode),
+                        "maskgate.action": str(outcome.action),
+                        "maskgate.entities.masked": outcome.report.masked,
+                        "maskgate.entity_types": ",".join(outcome.report.types),
+                    }
+                )
+        return outcome
 
     def _refuse(self, error: GateError) -> ProcessingResponse:
         self.summary.action = "block"
@@ -225,28 +247,39 @@ class Exchange:
         body = b"".join(self._response_chunks)
         self._response_chunks = []
         loop = asyncio.get_running_loop()
-        restored = await loop.run_in_executor(
-            self._executor,
-            self._gate.restore_body,
-            self._format,
-            body,
-            self._outcome.ledger,
-            self._response_encoding,
-        )
-        self.summary.unrestored = restored.stats.unrestored
+        started = time.perf_counter()
+        restored = await loop.run_in_executor(self._executor, self._restore_body, body)
+        self._record_restore(restored.stats, streamed=False, seconds=time.perf_counter() - started)
         set_headers = {contract.UNRESTORED_HEADER: str(restored.stats.unrestored)}
         if self._body_messages == 1:  # BUFFERED: Envoy keeps the headers until now, so the length can be set
             set_headers["content-length"] = str(len(restored.body))
         return body_response(False, restored.body, set_headers=set_headers)
 
+    def _restore_body(self, body: bytes) -> RestoredBody:
+        assert self._format is not None
+        attributes = {"maskgate.api_format": self._format.value, "maskgate.adapter": "envoy_ext_proc"}
+        with telemetry.phase_span(
+            "maskgate.restore_response", parent=self._trace_parent, attributes=attributes
+        ):
+            return self._gate.restore_body(self._format, body, self._outcome.ledger, self._response_encoding)
+
     def _stream_chunk(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
         """One answer per chunk: the restored bytes ready so far (b"" holds everything back); the final
-        chunk (Envoy sends an empty one with end_of_stream) flushes what is still held."""
+        chunk (Envoy sends an empty one with end_of_stream) flushes what is still held. Restoring a chunk
+        takes microseconds, so it runs right here on the event loop."""
+        started = time.perf_counter()
         out = self._restorer.feed(chunk) if chunk else b""
         if end_of_stream:
             out += self._restorer.finish()
-            self.summary.unrestored = self._restorer.stats.unrestored
+        self._restore_seconds += time.perf_counter() - started
+        if end_of_stream:
+            self._record_restore(self._restorer.stats, streamed=True, seconds=self._restore_seconds)
         return body_response(False, None if out == chunk else out)
+
+    def _record_restore(self, stats: Any, streamed: bool, seconds: float) -> None:
+        assert self._format is not None
+        self.summary.unrestored = stats.unrestored
+        telemetry.record_restore(self._format.value, streamed, seconds, stats.repaired, stats.unrestored)
 
 
 def _is_event_stream(content_type: str) -> bool:

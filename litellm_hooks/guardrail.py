@@ -38,7 +38,7 @@ from litellm_hooks.log_hygiene import log_masked_request, log_refusal, withhold_
 from litellm_hooks.objects import as_wire, copy_json, rebuild
 from litellm_hooks.refusals import Refusal, refusal, refusal_for_failure
 from litellm_hooks.streaming import ChunkRestorer
-from maskgate import Action, ApiFormat, Mode
+from maskgate import Action, ApiFormat, Mode, Outcome
 
 __all__ = ["MaskgateGuardrail"]
 
@@ -77,21 +77,27 @@ class MaskgateGuardrail(CustomGuardrail):
         if fmt is None:
             return data  # a route without a text format maskgate knows (images, audio, files): untouched
         body = wire_body(data)
-        try:
-            gate = await shared_gate(self.policy_path)
-            outcome = await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
-        except Exception as exc:  # the detector could not be built or crashed: fail closed
-            logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
+        outcome = await self._mask(fmt, body)
+        if outcome is None:  # the detector could not be built or crashed: fail closed
             await self._refuse(data, fmt, refusal_for_failure(fmt, "masking is unavailable"))
         if outcome.action is Action.BLOCK:
             await self._refuse(data, fmt, refusal(outcome))
+        data.update(body)  # the core rewrote the view; top-level strings (prompt, input) were replaced in it
         if outcome.route_alternate:
             await self._route(data, fmt)
-        data.update(body)  # the core rewrote the view; top-level strings (prompt, input) were replaced in it
         if outcome.ledger:
             state.keep(data, outcome.ledger, fmt)
         log_masked_request(data, fmt, outcome.ledger)
         return data
+
+    async def _mask(self, fmt: ApiFormat, body: dict[str, Any]) -> Outcome | None:
+        """The core's decision on ``body`` (masked in place), or None when masking could not run at all."""
+        try:
+            gate = await shared_gate(self.policy_path)
+            return await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
+        except Exception as exc:  # its message may quote the request: only the type is logged, nothing chained
+            logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
+            return None
 
     async def _refuse(self, data: dict[str, Any], fmt: ApiFormat, reason: Refusal) -> NoReturn:
         withhold_request(data, fmt)

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import weakref
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from maskgate import telemetry
 from maskgate.errors import GateError, error_body
 from maskgate.formats import ApiFormat, wire_format
 from maskgate.formats.base import EventStream, Restoration, error_fields, restore_fields, write_back
@@ -34,6 +37,8 @@ from maskgate.restoring import RestoreStats
 from maskgate.sse import SSEEvent, SSEReader
 
 if TYPE_CHECKING:
+    from opentelemetry.context import Context
+
     from maskgate.masking import Detector
 
 __all__ = [
@@ -140,6 +145,9 @@ class Gate:
 
             detector = Detector(self.policy)
         self.detector = detector
+        # Telemetry reports cache hits per request if the detector counts them per thread (read before and
+        # after a request's detection: a process-wide count would include other threads' requests).
+        self._cache_hits: Callable[[], int] | None = getattr(detector, "cache_hits", None)
 
     def new_ledger(self) -> Ledger:
         return Ledger(self.policy.placeholder)
@@ -153,13 +161,27 @@ class Gate:
         mode: Mode | str | None = None,
         content_type: str | None = None,
         content_encoding: str | None = None,
+        *,
+        trace_context: Context | None = None,
     ) -> Outcome:
         """Decide on one request body. ``fmt`` None (a path :func:`~maskgate.format_for_path` does not know)
         forwards it untouched. A ``gzip`` or ``deflate`` body is read and re-compressed the same way; any
-        other encoding is refused (415), since a body that cannot be read cannot be masked."""
+        other encoding is refused (415), since a body that cannot be read cannot be masked.
+
+        The decision is reported as the span ``maskgate.mask_request`` (child of ``trace_context``, by
+        default of the current context) and in the request metrics; see :mod:`maskgate.telemetry`."""
         mode = self._mode(mode)
         if fmt is None:
             return Outcome(Action.FORWARD, DetectionReport(mode), self.new_ledger())
+        with telemetry.RequestPhase(str(fmt), str(mode), trace_context) as phase:
+            outcome = self._request_bytes(fmt, raw_body, mode, content_type, content_encoding, phase)
+            forwarded = len(raw_body) if outcome.body is None else len(outcome.body)
+            _finish(phase, outcome, bytes_in=len(raw_body),
+                    bytes_out=forwarded if outcome.action is Action.FORWARD else 0)
+        return outcome
+
+    def _request_bytes(self, fmt: ApiFormat, raw_body: bytes, mode: Mode, content_type: str | None,
+                       content_encoding: str | None, phase: telemetry.RequestPhase) -> Outcome:
         try:
             _check_content_type(content_type)
             coding = _coding(content_encoding)
@@ -167,7 +189,7 @@ class Gate:
             if len(raw_body) > limit:
                 raise _too_large(limit)
             body = _parse_request(_decode(raw_body, coding, limit))
-            outcome = self._process(ApiFormat(fmt), body, mode)
+            outcome = self._process(ApiFormat(fmt), body, mode, phase)
             if outcome.changed:
                 outcome.body = _encode(_dumps(body).encode("utf-8"), coding)
             return outcome
@@ -175,33 +197,48 @@ class Gate:
             return self._refuse(fmt, mode, error)
         except Exception as exc:  # fail closed; the message may quote the request, so only the type is logged
             logger.error("maskgate: request processing failed (%s); request refused", type(exc).__name__)
+            phase.failed(type(exc).__name__)
             return self._refuse(fmt, mode, _INTERNAL_ERROR)
 
     def process_request_json(self, fmt: ApiFormat | None, body: dict[str, Any],
-                             mode: Mode | str | None = None) -> Outcome:
+                             mode: Mode | str | None = None, *,
+                             trace_context: Context | None = None) -> Outcome:
         """The same for a parsed body: ``body`` is masked in place (``outcome.changed`` tells whether)."""
         mode = self._mode(mode)
         if fmt is None:
             return Outcome(Action.FORWARD, DetectionReport(mode), self.new_ledger())
+        with telemetry.RequestPhase(str(fmt), str(mode), trace_context) as phase:
+            outcome = self._request_json(fmt, body, mode, phase)
+            _finish(phase, outcome)
+        return outcome
+
+    def _request_json(self, fmt: ApiFormat, body: dict[str, Any], mode: Mode,
+                      phase: telemetry.RequestPhase) -> Outcome:
         try:
             if not isinstance(body, dict):
                 raise _NOT_AN_OBJECT
-            return self._process(ApiFormat(fmt), body, mode)
+            return self._process(ApiFormat(fmt), body, mode, phase)
         except GateError as error:
             return self._refuse(fmt, mode, error)
         except Exception as exc:
             logger.error("maskgate: request processing failed (%s); request refused", type(exc).__name__)
+            phase.failed(type(exc).__name__)
             return self._refuse(fmt, mode, _INTERNAL_ERROR)
 
-    def _process(self, fmt: ApiFormat, body: dict[str, Any], mode: Mode) -> Outcome:
+    def _process(self, fmt: ApiFormat, body: dict[str, Any], mode: Mode,
+                 phase: telemetry.RequestPhase) -> Outcome:
         handler = wire_format(fmt)
         fields = handler.request_fields(body)
         # Detection only (detect/block/route) masks into a scratch ledger: the outcome's ledger must stay
         # empty, or a token the model writes by chance would be "restored" although nothing was masked.
         ledger = self.new_ledger()
         scratch = ledger if mode is Mode.MASK else self.new_ledger()
-        result = mask([f.text for f in fields], scratch, self.detector, self.policy) if fields else None
+        result = None
+        if fields:
+            with phase.detecting(len(fields), self._cache_hits):
+                result = mask([f.text for f in fields], scratch, self.detector, self.policy)
         counts = {} if result is None else {t: n for t, n in result.masked.items() if n and t != NEUTRAL_TYPE}
+        phase.found(counts)
         if mode is not Mode.MASK or result is None:
             report = DetectionReport(mode, counts)
             if mode is Mode.BLOCK and report.detected:
@@ -226,27 +263,70 @@ class Gate:
 
     # -- response phase --------------------------------------------------------------------------------
 
+    # Each call below is reported as the span ``maskgate.restore_response`` (``maskgate.restore_stream`` for
+    # the restorers), a child of ``trace_context`` or, by default, of the context current at the call.
+
     def restore_body(self, fmt: ApiFormat | None, raw_body: bytes, ledger: Ledger,
-                     content_encoding: str | None = None) -> RestoredBody:
+                     content_encoding: str | None = None, *,
+                     trace_context: Context | None = None) -> RestoredBody:
         """Restore a non-streamed response (see :func:`restore_body`)."""
         limit = max(self.policy.limits.max_body_bytes, _MIN_RESPONSE_LIMIT)
         fmt = ApiFormat(fmt) if fmt is not None else None
-        return restore_body(fmt, raw_body, ledger, content_encoding, limit)
+        phase = telemetry.RestorePhase(_label(fmt), "body", trace_context)
+        phase.begin()
+        started = time.perf_counter_ns()
+        restored, outcome = _restore_body(fmt, raw_body, ledger, content_encoding, limit)
+        phase.add(started, len(raw_body), len(restored.body))
+        phase.end(restored.stats, outcome)
+        return restored
 
-    def restore_json(self, fmt: ApiFormat | None, body: Any, ledger: Ledger) -> RestoreStats:
+    def restore_json(self, fmt: ApiFormat | None, body: Any, ledger: Ledger, *,
+                     trace_context: Context | None = None) -> RestoreStats:
         """Restore a parsed response in place (LiteLLM hands over objects); returns the counts."""
         stats = RestoreStats()
-        if ledger:
-            _restore_parsed(ApiFormat(fmt) if fmt is not None else None, body, Restoration(ledger, stats))
+        phase = telemetry.RestorePhase(_label(fmt), "json", trace_context)
+        phase.begin()
+        started = time.perf_counter_ns()
+        outcome = "error"
+        try:
+            if ledger:
+                _restore_parsed(ApiFormat(fmt) if fmt is not None else None, body, Restoration(ledger, stats))
+            outcome = None  # restored or unchanged, as the counts say
+        finally:
+            phase.add(started)
+            phase.end(stats, outcome)
         return stats
 
-    def stream_restorer(self, fmt: ApiFormat, ledger: Ledger) -> StreamRestorer:
+    def stream_restorer(self, fmt: ApiFormat, ledger: Ledger, *,
+                        trace_context: Context | None = None) -> StreamRestorer:
         """An incremental restorer for one ``text/event-stream`` response."""
-        return StreamRestorer(ApiFormat(fmt), ledger)
+        return StreamRestorer(ApiFormat(fmt), ledger, trace_context=trace_context)
 
-    def event_restorer(self, fmt: ApiFormat, ledger: Ledger) -> EventRestorer:
+    def event_restorer(self, fmt: ApiFormat, ledger: Ledger, *,
+                       trace_context: Context | None = None) -> EventRestorer:
         """An incremental restorer for one stream of parsed events (dicts)."""
-        return EventRestorer(ApiFormat(fmt), ledger)
+        return EventRestorer(ApiFormat(fmt), ledger, trace_context=trace_context)
+
+
+def _label(fmt: ApiFormat | str | None) -> str:
+    return str(fmt) if fmt is not None else "unknown"
+
+
+def _finish(phase: telemetry.RequestPhase, outcome: Outcome, bytes_in: int | None = None,
+            bytes_out: int | None = None) -> None:
+    """Report a request's outcome: ``masked`` (body rewritten), ``unchanged`` (forwarded as it came),
+    ``routed``, ``blocked`` (personal data in block mode), ``rejected`` (bad input), ``error`` (failed
+    closed)."""
+    if outcome.action is Action.BLOCK:
+        if outcome.error_code == "pii_detected":
+            label = "blocked"
+        else:
+            label = "error" if outcome.status >= 500 else "rejected"
+        phase.finish(label, status=outcome.status, error_code=outcome.error_code, bytes_in=bytes_in,
+                     bytes_out=bytes_out)
+        return
+    label = "routed" if outcome.route_alternate else "masked" if outcome.changed else "unchanged"
+    phase.finish(label, masked=outcome.report.masked, bytes_in=bytes_in, bytes_out=bytes_out)
 
 
 def restore_body(fmt: ApiFormat | None, raw_body: bytes, ledger: Ledger, content_encoding: str | None = None,
@@ -255,46 +335,83 @@ def restore_body(fmt: ApiFormat | None, raw_body: bytes, ledger: Ledger, content
     body when ``fmt`` is None), or the whole text of a body that is not JSON. A body it cannot read (another
     content-encoding, not UTF-8, inflating past ``max_bytes``) passes as it came: it holds placeholders,
     never personal data."""
+    return _restore_body(fmt, raw_body, ledger, content_encoding, max_bytes)[0]
+
+
+def _restore_body(fmt: ApiFormat | None, raw_body: bytes, ledger: Ledger, content_encoding: str | None,
+                  max_bytes: int) -> tuple[RestoredBody, str | None]:
+    """:func:`restore_body`, and the telemetry outcome: None (restored or unchanged, as the counts say),
+    ``unreadable`` or ``error``."""
     stats = RestoreStats()
     if not ledger or not raw_body:
-        return RestoredBody(raw_body, stats)
+        return RestoredBody(raw_body, stats), None
     try:
         coding = _coding(content_encoding)
         text = _decode(raw_body, coding, max_bytes).decode("utf-8")
         restored = _restore_document(fmt, text, Restoration(ledger, stats))
     except (GateError, UnicodeDecodeError):
-        return RestoredBody(raw_body, RestoreStats())
+        return RestoredBody(raw_body, RestoreStats()), "unreadable"
     except Exception as exc:
         logger.error("maskgate: restoring a response failed (%s); sent unrestored", type(exc).__name__)
-        return RestoredBody(raw_body, RestoreStats())
-    return RestoredBody(raw_body if restored is None else _encode(restored, coding), stats)
+        return RestoredBody(raw_body, RestoreStats()), "error"
+    return RestoredBody(raw_body if restored is None else _encode(restored, coding), stats), None
 
 
-class EventRestorer:
+class _StreamTelemetry:
+    """The ``maskgate.restore_stream`` span and metrics of one restorer: started by the first chunk, ended
+    by ``finish()``, by ``close()`` (an aborted stream), or — when an adapter forgot both — as ``aborted``
+    when the restorer is garbage collected."""
+
+    def __init__(self, fmt: ApiFormat, kind: str, trace_context: Context | None) -> None:
+        self.stats = RestoreStats()
+        self._phase = telemetry.RestorePhase(str(fmt), kind, trace_context)
+        finalizer = weakref.finalize(self, self._phase.end, self.stats, "aborted")
+        finalizer.atexit = False  # at exit the exporters are gone; an open stream is no news then
+
+    def close(self) -> None:
+        """The stream ended without :meth:`finish` (the client went away, the upstream broke off): report it
+        as ``aborted``. Adapters call this in a ``finally``; after ``finish()`` it does nothing."""
+        self._phase.end(self.stats, "aborted")
+
+    def _started(self) -> int:
+        self._phase.begin()
+        return time.perf_counter_ns()
+
+
+class EventRestorer(_StreamTelemetry):
     """Restores a stream handed over one parsed event at a time.
 
     ``feed(event)`` restores ``event`` in place and returns the events to emit, in order: any events that
-    flush text held back so far, then ``event`` itself. ``finish()`` returns what is still held at the end.
-    With an empty ledger (nothing was masked) every event passes through untouched.
+    flush text held back so far, then ``event`` itself. ``finish()`` returns what is still held at the end;
+    ``close()`` instead when the stream was aborted. With an empty ledger (nothing was masked) every event
+    passes through untouched.
     """
 
-    def __init__(self, fmt: ApiFormat, ledger: Ledger) -> None:
-        self.stats = RestoreStats()
+    def __init__(self, fmt: ApiFormat, ledger: Ledger, *, trace_context: Context | None = None) -> None:
+        super().__init__(fmt, "events", trace_context)
         self._events: EventStream | None = (
             wire_format(fmt).event_stream(Restoration(ledger, self.stats)) if ledger else None
         )
 
     def feed(self, event: dict[str, Any], event_type: str | None = None) -> list[dict[str, Any]]:
+        started = self._started()
         if self._events is None:
-            return [event]
-        before, _ = self._events.feed(event, event_type)
-        return [*before, event]
+            out = [event]
+        else:
+            before, _ = self._events.feed(event, event_type)
+            out = [*before, event]
+        self._phase.add(started)
+        return out
 
     def finish(self) -> list[dict[str, Any]]:
-        return [] if self._events is None else self._events.finish()
+        started = self._started()
+        out = [] if self._events is None else self._events.finish()
+        self._phase.add(started, chunks=0)
+        self._phase.end(self.stats)
+        return out
 
 
-class StreamRestorer:
+class StreamRestorer(_StreamTelemetry):
     """Restores one SSE response from bytes split anywhere.
 
     Each complete event is parsed and restored; an event nothing changed in goes out as the very bytes it
@@ -308,8 +425,8 @@ class StreamRestorer:
     returns a fragment without a token-start character as it is.
     """
 
-    def __init__(self, fmt: ApiFormat, ledger: Ledger) -> None:
-        self.stats = RestoreStats()
+    def __init__(self, fmt: ApiFormat, ledger: Ledger, *, trace_context: Context | None = None) -> None:
+        super().__init__(fmt, "stream", trace_context)
         self._restoration = Restoration(ledger, self.stats)
         self._events = wire_format(fmt).event_stream(self._restoration) if ledger else None
         self._reader = SSEReader()
@@ -317,14 +434,26 @@ class StreamRestorer:
         self._newline = "\n"
 
     def feed(self, chunk: bytes) -> bytes:
+        started = self._started()
         if self._events is None:
-            return bytes(chunk)
-        return b"".join([self._event(event) for event in self._reader.feed(chunk)])
+            out = bytes(chunk)
+        else:
+            out = b"".join([self._event(event) for event in self._reader.feed(chunk)])
+        self._phase.add(started, len(chunk), len(out))
+        return out
 
     def finish(self) -> bytes:
-        """End of the stream (also an aborted one): everything still held, and a last event the stream did
-        not end with a blank line. A complete one is ended properly; a truncated one stays last and
-        unterminated, where clients drop it (as they would have without maskgate)."""
+        """End of the stream (also an aborted upstream whose remaining bytes should still go out): everything
+        still held, and a last event the stream did not end with a blank line. A complete one is ended
+        properly; a truncated one stays last and unterminated, where clients drop it (as they would have
+        without maskgate). When the client is gone and nothing will be sent, call :meth:`close` instead."""
+        started = self._started()
+        out = self._finish()
+        self._phase.add(started, 0, len(out), chunks=0)
+        self._phase.end(self.stats)
+        return out
+
+    def _finish(self) -> bytes:
         if self._events is None:
             return b""
         out, truncated = [], []

@@ -1,9 +1,11 @@
 """OpenTelemetry traces and metrics for maskgate, configured by the standard ``OTEL_*`` variables.
 
 Why a module of its own: both adapters must report the same spans and metrics, and every attribute must be
-free of personal data. Everything maskgate exports goes through the few functions here, which accept only
-counts, type names, formats, modes and durations — never text — so the no-PII rule is enforced by the shape
-of the API rather than by the care of each call site.
+free of personal data. Everything maskgate exports goes through the few functions and classes here, which
+accept only counts, type names, formats, modes, outcomes and durations — never text — so the no-PII rule is
+enforced by the shape of the API rather than by the care of each call site. The core (:class:`maskgate.Gate`)
+is the only caller: it reports each phase once, so both adapters report identically; an adapter only hands
+over the parent trace context (:func:`extract_context`, :func:`context_with_span`).
 
 Configuration follows the OpenTelemetry environment variables:
 
@@ -11,37 +13,59 @@ Configuration follows the OpenTelemetry environment variables:
   When unset, ``otlp`` is used if an OTLP endpoint variable is set, otherwise nothing is exported.
 - ``OTEL_EXPORTER_OTLP_PROTOCOL`` (or the per-signal ``..._TRACES_PROTOCOL`` / ``..._METRICS_PROTOCOL``):
   ``grpc`` (default) or ``http/protobuf``; endpoints, headers and timeouts are read by the exporters.
-- ``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_SAMPLER`` (+ ``_ARG``),
-  ``OTEL_METRIC_EXPORT_INTERVAL`` are honoured by the SDK itself.
+- ``OTEL_SERVICE_NAME`` (default ``maskgate``), ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_TRACES_SAMPLER``
+  (+ ``_ARG``), ``OTEL_METRIC_EXPORT_INTERVAL`` are honoured by the SDK; ``OTEL_SDK_DISABLED=true`` turns
+  everything off.
 
-With nothing configured, the global no-op providers stay in place: spans are non-recording and the hot path
-skips building attributes (``Span.is_recording()``), so the cost is a few hundred nanoseconds per phase.
-If the host process has already installed providers (an application, or LiteLLM's own OpenTelemetry
-integration), they are used as they are, so maskgate's spans join the host's traces.
+With nothing configured, the global no-op providers stay in place: spans are non-recording, attributes are
+only built when ``Span.is_recording()``, and the cost is a few microseconds per request phase and a fraction
+of a microsecond per streamed chunk. If the host process has already installed providers (an application,
+or LiteLLM's own OpenTelemetry integration), they are used as they are, so maskgate's spans join the host's
+traces, and :func:`shutdown` leaves them to their owner.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, trace
 from opentelemetry.propagate import extract
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+if TYPE_CHECKING:
+    from maskgate.restoring import RestoreStats
+
 __all__ = [
+    "DETECT",
+    "MASK_REQUEST",
+    "RESTORE_RESPONSE",
+    "RESTORE_STREAM",
+    "RequestPhase",
+    "RestorePhase",
     "configure_from_env",
+    "context_with_span",
     "extract_context",
     "phase_span",
     "record_detection",
     "record_request",
     "record_restore",
+    "shutdown",
 ]
 
 INSTRUMENTATION_NAME = "maskgate"
+DEFAULT_SERVICE_NAME = "maskgate"
+
+MASK_REQUEST = "maskgate.mask_request"
+DETECT = "maskgate.detect"
+RESTORE_RESPONSE = "maskgate.restore_response"
+RESTORE_STREAM = "maskgate.restore_stream"
+
 _OTLP_ENDPOINT_VARIABLES = {
     "traces": ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
     "metrics": ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
@@ -51,6 +75,10 @@ _OTLP_ENDPOINT_VARIABLES = {
 _tracer = trace.get_tracer(INSTRUMENTATION_NAME)
 _configure_lock = threading.Lock()
 _configured = False
+_installed: list[Any] = []  # the providers configure_from_env installed (and shutdown may stop)
+
+
+# -- configuration ---------------------------------------------------------------------------------------
 
 
 def _exporter_names(signal: str, environ: Mapping[str, str]) -> list[str]:
@@ -58,12 +86,17 @@ def _exporter_names(signal: str, environ: Mapping[str, str]) -> list[str]:
     if explicit is None:
         has_endpoint = any(environ.get(name) for name in _OTLP_ENDPOINT_VARIABLES[signal])
         return ["otlp"] if has_endpoint else []
-    return [name.strip().lower() for name in explicit.split(",") if name.strip() not in ("", "none")]
+    names = [name.strip().lower() for name in explicit.split(",")]
+    return [name for name in names if name not in ("", "none")]
 
 
 def _protocol(signal: str, environ: Mapping[str, str]) -> str:
     specific = environ.get(f"OTEL_EXPORTER_OTLP_{signal.upper()}_PROTOCOL")
-    return (specific or environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "grpc").strip().lower()
+    protocol = (specific or environ.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "grpc").strip().lower()
+    if protocol not in ("grpc", "http/protobuf"):
+        raise ValueError(f"OTEL_EXPORTER_OTLP_PROTOCOL: unsupported protocol {protocol!r} "
+                         "(use grpc or http/protobuf)")
+    return protocol
 
 
 def _span_exporter(name: str, environ: Mapping[str, str]):  # -> SpanExporter
@@ -94,24 +127,38 @@ def _metric_exporter(name: str, environ: Mapping[str, str]):  # -> MetricExporte
     return OTLPMetricExporter()
 
 
-def configure_from_env(environ: Mapping[str, str] | None = None) -> bool:
-    """Install SDK providers with the exporters the environment asks for; idempotent.
+def _resource(environ: Mapping[str, str]):  # -> Resource
+    """The SDK's resource (``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_SERVICE_NAME``), named ``maskgate`` unless
+    the environment names the service."""
+    from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 
-    Returns True when at least one signal is exported. Providers that the host process installed first
-    are left in place (maskgate then reports into them).
+    resource = Resource.create()
+    if environ.get("OTEL_SERVICE_NAME"):
+        return resource.merge(Resource({SERVICE_NAME: environ["OTEL_SERVICE_NAME"]}))
+    if str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
+        return resource.merge(Resource({SERVICE_NAME: DEFAULT_SERVICE_NAME}))
+    return resource
+
+
+def configure_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """Install SDK providers with the exporters the environment asks for; call once at process start.
+
+    Idempotent and thread-safe. Returns True when a signal is exported by providers maskgate installed or
+    found installed. Providers that the host process installed first are left in place (maskgate then
+    reports into them); with no exporter configured nothing is installed and telemetry costs next to nothing.
     """
     global _configured
     environ = os.environ if environ is None else environ
     with _configure_lock:
         if _configured:
             return True
+        if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+            return False
         trace_exporters = _exporter_names("traces", environ)
         metric_exporters = _exporter_names("metrics", environ)
         if not trace_exporters and not metric_exporters:
             return False
-        from opentelemetry.sdk.resources import Resource
-
-        resource = Resource.create({"service.name": environ.get("OTEL_SERVICE_NAME", "maskgate")})
+        resource = _resource(environ)
         if trace_exporters and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
             from opentelemetry.sdk.trace import TracerProvider
             from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -120,6 +167,7 @@ def configure_from_env(environ: Mapping[str, str] | None = None) -> bool:
             for name in trace_exporters:
                 tracer_provider.add_span_processor(BatchSpanProcessor(_span_exporter(name, environ)))
             trace.set_tracer_provider(tracer_provider)
+            _installed.append(tracer_provider)
         if metric_exporters and _is_default_meter_provider(metrics.get_meter_provider()):
             from opentelemetry.sdk.metrics import MeterProvider
             from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
@@ -127,7 +175,9 @@ def configure_from_env(environ: Mapping[str, str] | None = None) -> bool:
             readers = [
                 PeriodicExportingMetricReader(_metric_exporter(name, environ)) for name in metric_exporters
             ]
-            metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+            meter_provider = MeterProvider(resource=resource, metric_readers=readers)
+            metrics.set_meter_provider(meter_provider)
+            _installed.append(meter_provider)
         _configured = True
         return True
 
@@ -137,16 +187,26 @@ def _is_default_meter_provider(provider: object) -> bool:
 
 
 def shutdown() -> None:
-    """Flush and stop exporters (called on graceful shutdown so the last spans are not lost)."""
-    for provider in (trace.get_tracer_provider(), metrics.get_meter_provider()):
-        stop = getattr(provider, "shutdown", None)
-        if stop is not None:
-            stop()
+    """Flush and stop the exporters :func:`configure_from_env` installed (on graceful shutdown, so the last
+    spans are not lost). Providers the host installed are the host's to stop."""
+    with _configure_lock:
+        while _installed:
+            _installed.pop().shutdown()
+
+
+# -- trace context ---------------------------------------------------------------------------------------
 
 
 def extract_context(headers: Mapping[str, str]) -> otel_context.Context:
-    """The trace context carried by incoming W3C ``traceparent``/``tracestate`` headers."""
+    """The trace context carried by incoming W3C ``traceparent``/``tracestate`` headers (lower-case keys, as
+    HTTP/2 and Envoy give them). Without them, the current context: spans then start a new trace."""
     return extract(headers)
+
+
+def context_with_span(span: Span | None) -> otel_context.Context | None:
+    """A context whose parent is ``span`` (a host's request span that is not the current span, such as
+    LiteLLM's ``parent_otel_span``); None, meaning the current context, when there is no span."""
+    return trace.set_span_in_context(span) if span is not None else None
 
 
 @contextmanager
@@ -156,26 +216,213 @@ def phase_span(
     parent: otel_context.Context | None = None,
     attributes: Mapping[str, str | int | float | bool] | None = None,
 ) -> Iterator[Span]:
-    """A span for one request phase (``maskgate.mask_request``, ``maskgate.restore_response``, ...).
+    """A span that is current while the block runs (so spans started inside become its children).
 
     An exception marks the span as failed with the exception's *type* only: exception messages may quote
-    the request, so they are never recorded.
+    the request, so they are never recorded. (Started and attached by hand: ``start_as_current_span`` costs
+    several times more, which matters when nothing is exported.)
     """
-    with _tracer.start_as_current_span(
-        name,
-        context=parent,
-        kind=SpanKind.INTERNAL,
-        attributes=attributes,
-        record_exception=False,
-        set_status_on_exception=False,
-    ) as span:
+    span = _tracer.start_span(name, context=parent, kind=SpanKind.INTERNAL, attributes=attributes)
+    token = otel_context.attach(trace.set_span_in_context(span, parent))
+    try:
+        yield span
+    except BaseException as exc:
+        _fail(span, type(exc).__name__)
+        raise
+    finally:
+        otel_context.detach(token)
+        span.end()
+
+
+def _fail(span: Span, error_type: str) -> None:
+    if span.is_recording():
+        span.set_status(Status(StatusCode.ERROR, error_type))
+        span.set_attribute("error.type", error_type)
+
+
+# -- the phases ------------------------------------------------------------------------------------------
+
+
+class RequestPhase:
+    """Telemetry of one request: the ``maskgate.mask_request`` span (current while the phase runs), its
+    ``maskgate.detect`` child, and the request metrics, recorded once by :meth:`finish`.
+
+    Use it as a context manager around the request's processing; a phase left without :meth:`finish`
+    (an exception) is reported with the outcome ``error``.
+    """
+
+    __slots__ = ("_api_format", "_entities", "_error_type", "_finished", "_mode", "_parent", "_span",
+                 "_token")
+
+    def __init__(self, api_format: str, mode: str, parent: otel_context.Context | None = None) -> None:
+        self._api_format = api_format
+        self._mode = mode
+        self._parent = parent
+        self._entities: Mapping[str, int] = {}
+        self._error_type: str | None = None
+        self._finished = False
+        self._span: Span = trace.INVALID_SPAN
+        self._token: object = None
+
+    def __enter__(self) -> RequestPhase:
+        self._span = _tracer.start_span(MASK_REQUEST, context=self._parent, kind=SpanKind.INTERNAL)
+        self._token = otel_context.attach(trace.set_span_in_context(self._span, self._parent))
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        otel_context.detach(self._token)  # type: ignore[arg-type]
+        if not self._finished:
+            self.failed(exc_type.__name__ if exc_type is not None else "unfinished")
+            self.finish("error")
+        self._span.end()
+
+    @contextmanager
+    def detecting(self, texts: int, cache_hits: Callable[[], int] | None = None) -> Iterator[None]:
+        """Times detection over ``texts`` texts as the ``maskgate.detect`` child span and the detection
+        histogram. ``cache_hits``: the detector's count of cache hits so far in the calling thread, read
+        before and after (None when the detector does not count them)."""
+        hits_before = cache_hits() if cache_hits is not None else 0
+        parent = trace.set_span_in_context(self._span)
+        span = _tracer.start_span(DETECT, context=parent, kind=SpanKind.INTERNAL)
+        started = time.perf_counter()
         try:
-            yield span
+            yield
         except BaseException as exc:
-            if span.is_recording():
-                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                span.set_attribute("error.type", type(exc).__name__)
+            _fail(span, type(exc).__name__)
             raise
+        finally:
+            seconds = time.perf_counter() - started
+            if span.is_recording():
+                attributes: dict[str, str | int] = {"maskgate.api_format": self._api_format,
+                                                    "maskgate.detection.texts": texts}
+                if cache_hits is not None:
+                    attributes["maskgate.detection.cache_hits"] = cache_hits() - hits_before
+                span.set_attributes(attributes)
+            span.end()
+            record_detection(self._api_format, seconds)
+
+    def found(self, entities: Mapping[str, int]) -> None:
+        """The entity counts by type (detected, whether or not the mode masks them)."""
+        self._entities = entities
+
+    def failed(self, error_type: str) -> None:
+        """An internal error, by exception type name only (messages may quote the request)."""
+        self._error_type = error_type
+
+    def finish(
+        self,
+        outcome: str,
+        *,
+        masked: int = 0,
+        status: int | None = None,
+        error_code: str | None = None,
+        bytes_in: int | None = None,
+        bytes_out: int | None = None,
+    ) -> None:
+        """Record the outcome (``masked``, ``unchanged``, ``routed``, ``blocked``, ``rejected``, ``error``)
+        on the span and in the metrics. ``status``/``error_code``: the local reply of a refused request."""
+        self._finished = True
+        span = self._span
+        if span.is_recording():
+            attributes: dict[str, str | int] = {
+                "maskgate.api_format": self._api_format,
+                "maskgate.mode": self._mode,
+                "maskgate.outcome": outcome,
+                "maskgate.entities.count": sum(self._entities.values()),
+                "maskgate.tokens.masked": masked,
+            }
+            for entity_type, count in self._entities.items():
+                attributes[f"maskgate.entities.{entity_type}"] = count
+            if bytes_in is not None:
+                attributes["maskgate.bytes_in"] = bytes_in
+            if bytes_out is not None:
+                attributes["maskgate.bytes_out"] = bytes_out
+            if status is not None:
+                attributes["http.response.status_code"] = status
+            if error_code is not None:
+                attributes["maskgate.error_code"] = error_code
+            span.set_attributes(attributes)
+            if self._error_type is not None:
+                _fail(span, self._error_type)
+        record_request(self._api_format, self._mode, outcome, self._entities)
+
+
+class RestorePhase:
+    """Telemetry of one response being restored: a whole body (``maskgate.restore_response``) or a stream
+    (``maskgate.restore_stream``, from its first chunk to :meth:`end`), and the restore metrics.
+
+    The span is started by :meth:`begin` (or :meth:`end`), not made current: a stream's chunks arrive
+    interleaved with other work. :meth:`end` is idempotent, so an adapter's ``finally`` and a garbage
+    collector's finalizer may both call it. ``kind``: ``body`` or ``stream`` (bytes, counted) or ``json`` or
+    ``events`` (parsed objects, no bytes).
+    """
+
+    __slots__ = ("_api_format", "_ended", "_kind", "_parent", "_span", "busy_ns", "bytes_in", "bytes_out",
+                 "chunks")
+
+    def __init__(self, api_format: str, kind: str, parent: otel_context.Context | None = None) -> None:
+        self._api_format = api_format
+        self._kind = kind
+        # Captured now: "the current context" means the caller's, not whichever is current at the first chunk.
+        self._parent = parent if parent is not None else otel_context.get_current()
+        self._span: Span | None = None
+        self._ended = False
+        self.busy_ns = 0
+        """Time spent restoring (a stream's: the sum over its chunks, not the time it stayed open)."""
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.chunks = 0
+
+    @property
+    def streamed(self) -> bool:
+        return self._kind in ("stream", "events")
+
+    def begin(self) -> None:
+        if self._span is None:
+            name = RESTORE_STREAM if self.streamed else RESTORE_RESPONSE
+            self._span = _tracer.start_span(name, context=self._parent, kind=SpanKind.INTERNAL)
+
+    def add(self, started_ns: int, bytes_in: int = 0, bytes_out: int = 0, chunks: int = 1) -> None:
+        """Restoring ran from ``started_ns`` (``time.perf_counter_ns()``) until now, over ``chunks`` chunks
+        (a stream's end: 0)."""
+        self.busy_ns += time.perf_counter_ns() - started_ns
+        self.bytes_in += bytes_in
+        self.bytes_out += bytes_out
+        self.chunks += chunks
+
+    def end(self, stats: RestoreStats, outcome: str | None = None) -> None:
+        """Record the phase once. ``outcome`` defaults to ``restored`` or ``unchanged`` (by ``stats``);
+        otherwise ``aborted`` (a stream that never finished), ``unreadable`` (passed on as it came) or
+        ``error``."""
+        if self._ended:
+            return
+        self._ended = True
+        self.begin()
+        assert self._span is not None
+        span = self._span
+        if outcome is None:
+            outcome = "restored" if stats.restored or stats.repaired else "unchanged"
+        if span.is_recording():
+            attributes: dict[str, str | int] = {
+                "maskgate.api_format": self._api_format,
+                "maskgate.outcome": outcome,
+                "maskgate.tokens.restored": stats.restored,
+                "maskgate.tokens.repaired": stats.repaired,
+                "maskgate.tokens.unrestored": stats.unrestored,
+            }
+            if self._kind in ("body", "stream"):
+                attributes["maskgate.bytes_in"] = self.bytes_in
+                attributes["maskgate.bytes_out"] = self.bytes_out
+            if self.streamed:
+                attributes["maskgate.stream.chunks"] = self.chunks
+            span.set_attributes(attributes)
+            if outcome == "error":
+                span.set_status(Status(StatusCode.ERROR, "restore_failed"))
+        span.end()
+        record_restore(self._api_format, self.streamed, self.busy_ns / 1e9, stats.repaired, stats.unrestored)
+
+
+# -- metrics ---------------------------------------------------------------------------------------------
 
 
 class _Instruments:
@@ -189,12 +436,14 @@ class _Instruments:
             description="Requests processed, by API format, mode and outcome",
         )
         self.entities = meter.create_counter(
-            "maskgate.entities.masked", unit="{entity}", description="Entities masked, by entity type"
+            "maskgate.entities",
+            unit="{entity}",
+            description="Entities found in requests, by type, API format and mode (masked in mode mask)",
         )
         self.unrestored = meter.create_counter(
             "maskgate.tokens.unrestored",
             unit="{token}",
-            description="Placeholders that could not be restored",
+            description="Placeholders in responses that could not be restored",
         )
         self.repaired = meter.create_counter(
             "maskgate.tokens.repaired",
@@ -205,7 +454,9 @@ class _Instruments:
             "maskgate.detection.duration", unit="s", description="Time spent detecting PII per request"
         )
         self.restore_seconds = meter.create_histogram(
-            "maskgate.restore.duration", unit="s", description="Time spent restoring a response or stream"
+            "maskgate.restore.duration",
+            unit="s",
+            description="Time spent restoring a response, or a whole stream (summed over its chunks)",
         )
 
 
@@ -220,12 +471,13 @@ def _get_instruments() -> _Instruments:
 
 
 def record_request(api_format: str, mode: str, outcome: str, entity_counts: Mapping[str, int]) -> None:
-    """Count one request and the entities it masked (types and counts only)."""
+    """Count one request and the entities it carried (types and counts only)."""
     instruments = _get_instruments()
     instruments.requests.add(1, {"api_format": api_format, "mode": mode, "outcome": outcome})
     for entity_type, count in entity_counts.items():
         if count:
-            instruments.entities.add(count, {"entity_type": entity_type, "api_format": api_format})
+            labels = {"entity_type": entity_type, "api_format": api_format, "mode": mode}
+            instruments.entities.add(count, labels)
 
 
 def record_detection(api_format: str, seconds: float) -> None:

@@ -132,7 +132,7 @@ class Detector:
     def _apply_policy(self, text: str, results: Iterable[RecognizerResult]) -> Iterator[RecognizerResult]:
         policy = self.policy
         for result in results:
-            source = result.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY)
+            source = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY)
             if source == DENY_LIST_RECOGNIZER or (
                 policy.entity_enabled(result.entity_type)
                 and result.score >= policy.threshold(result.entity_type)

@@ -42,10 +42,10 @@ def test_block_mode_answers_in_anthropic_error_format(anthropic_client, provider
 def test_block_mode_forwards_requests_without_personal_data(openai_client, provider):
     completion = openai_client.chat.completions.create(
         model="gpt-test",
-        messages=[{"role": "user", "content": "What is the capital of France?"}],
+        messages=[{"role": "user", "content": "Explain how photosynthesis works."}],
         extra_headers={TEST_MODE_HEADER: "block"},
     )
-    assert completion.choices[0].message.content == "You said: What is the capital of France?"
+    assert completion.choices[0].message.content == "You said: Explain how photosynthesis works."
     assert len(provider.requests) == 1
 
 

@@ -145,3 +145,23 @@ def test_both_styles_send_the_same(gateways: dict[str, Gateway], provider: MockP
         sdk.chat(gateway.openai, chat_history_with_tool_call(), model=CHAT_MODEL, tools=CHAT_TOOLS)
         sent[style] = provider.requests[-1].json()["messages"]
     assert sent["guardrails"] == sent["callbacks"]
+
+
+# -- LiteLLM translating between APIs: masked in the client's format, restored in it -----------------------
+
+
+@STREAMED
+def test_anthropic_messages_to_an_openai_model(gateway: Gateway, provider: MockProvider, stream: bool) -> None:
+    reply = sdk.messages(gateway.anthropic, [{"role": "user", "content": ASK}], model=CHAT_MODEL, stream=stream)
+    assert provider.requests[-1].path.endswith(("/responses", "/chat/completions"))
+    assert_masked(provider.requests[-1])
+    assert reply.text == f"You said: {ASK}"
+
+
+@STREAMED
+def test_chat_to_an_anthropic_model(gateway: Gateway, provider: MockProvider, stream: bool) -> None:
+    reply = sdk.chat(gateway.openai, [{"role": "system", "content": f"You assist {PERSON}."},
+                                      {"role": "user", "content": ASK}], model=CLAUDE_MODEL, stream=stream)
+    assert provider.requests[-1].path.endswith("/messages")
+    assert_masked(provider.requests[-1])
+    assert reply.text == f"You said: {ASK}"

@@ -103,6 +103,7 @@ async def test_a_gate_that_cannot_be_built_fails_closed(monkeypatch: pytest.Monk
     with pytest.raises(Refusal) as refused:
         await MaskgateGuardrail().async_pre_call_hook(None, None, data, "atext_completion")  # type: ignore[arg-type]
     assert "masking is unavailable" in refused.value.message
+    assert refused.value.__context__ is None  # the failure's own message (which may quote text) is not chained
     assert data["prompt"] == WITHHELD
 
 
@@ -162,3 +163,22 @@ def test_served_texts_are_recorded_with_placeholders() -> None:
     details[SERVED_OUTPUT_TEXTS_KEY] = (f"Dear {PERSON}, " + json.dumps({"note": PERSON}), None)
     assert details[SERVED_OUTPUT_TEXTS_KEY] == (f'Dear {token}, {{"note": "{token}"}}', None)
     assert copy.deepcopy(details) == details
+
+
+async def test_route_mode_sends_personal_data_to_the_alternate_model(guardrail: MaskgateGuardrail) -> None:
+    routing = MaskgateGuardrail(maskgate_mode="route", sensitive_data_route_to_model="local-llama")
+    data = chat_request()
+    await routing.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+    assert data["model"] == "local-llama"
+    assert data["messages"][0]["content"] == ASK  # not masked: it stays in-house
+    clean = chat_request("What is two plus two?")
+    await routing.async_pre_call_hook(None, None, clean, "acompletion")  # type: ignore[arg-type]
+    assert clean["model"] == "m"
+
+
+async def test_route_mode_without_an_alternate_fails_closed(guardrail: MaskgateGuardrail) -> None:
+    data = chat_request()
+    with pytest.raises(Refusal):
+        await MaskgateGuardrail(maskgate_mode="route").async_pre_call_hook(
+            None, None, data, "acompletion")  # type: ignore[arg-type]
+    assert data["messages"][0]["content"] == WITHHELD

@@ -79,10 +79,12 @@ _HOUSE_NUMBER = re.compile(
     r"[ \t]+(?P<nr>\d{1,4}(?:[ \t]?[a-zA-Z](?!\w))?(?:[ \t]?[-–/][ \t]?\d{1,4}(?:[ \t]?[a-zA-Z](?!\w))?)?)"
     r"(?![\w%€$°])(?![.,:/-]\d)"
 )
+# A city's first word may be lower-case (all-lower-case text); further words are capitalised ("Bad Kreuznach",
+# "Frankfurt am Main"), case-sensitively even inside an IGNORECASE pattern: "Berlin schicken" is no city.
 _CITY = (
     r"[^\W\d_][\w'’-]*"
     r"(?:[ \t]+(?:(?:am|an[ \t]+der|im|in[ \t]+der|ob[ \t]+der|bei|vor[ \t]+der|unter|a\.[ \t]?d\.)[ \t]+)?"
-    r"(?:[A-ZÄÖÜ][\w'’-]*|\([A-ZÄÖÜ][\w ]*\))){0,3}"
+    r"(?-i:[A-ZÄÖÜ][\w'’-]*|\([A-ZÄÖÜ][\w ]*\))){0,3}"
 )
 _COUNTRIES_DACH = (
     r"Deutschland|Germany|Österreich|Oesterreich|Austria|Schweiz|Switzerland|Suisse|Svizzera|Liechtenstein"
@@ -327,7 +329,8 @@ def _suffix_street(text: str, start: int, end: int, lower: str) -> _Address | No
     full = _with_postcode_city(text, parts)
     if full is not None:
         return full
-    if strength == "full" or len(number.group("nr")) == 4:  # "Nürnberg 2024", "Spring 2020"
+    nr = number.group("nr")
+    if strength == "full" or (len(nr) == 4 and nr.isdigit()):  # "Nürnberg 2024", "Spring 2020"
         return None
     return _Address([*parts, *_city_after_comma(text, parts[-1].end)], _STREET_SCORE)
 

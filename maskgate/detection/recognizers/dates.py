@@ -10,7 +10,8 @@ number of notations, so this module recognises those notations itself, with exac
 - with month names (English and German, full or abbreviated): ``15. März 1985``, ``5 January 2021``,
   ``January 5, 2021``, ``5th of May``, ``März 2024``;
 - an optional weekday in front (``Mittwoch, 28.08.2024``) and an optional time behind (``08:20 PM``,
-  ``, 09:34 Uhr``, ``um 23 Uhr``); weekdays and times alone (``Thursday``, ``14:30 Uhr``, ``3:30 PM``);
+  ``, 09:34 Uhr``, ``um 23 Uhr``); weekdays alone (``Thursday``) and clock times alone (``14:30 Uhr``,
+  ``3:30 PM``; an hour alone, "bis 23 Uhr", is a time of day, not a date);
 - a year alone only after a word that announces one (``in 1985``, ``since 2004``, ``seit 2004``, ``a 2007
   film``) and not followed by a unit (``in 2000 ms``).
 
@@ -92,8 +93,7 @@ _NUMERIC = re.compile(
       | (?P<dashed>(?P<h1>\d{{1,2}})-(?P<h2>\d{{1,2}})-\d{{4}})
       | (?P<day_month>(?P<day>\d{{1,2}}){_ORDINAL}[ \t]*(?:of[ \t]+)?(?P<month>{_MONTH_WORD})\.?
             (?:,?[ \t]+(?P<year>\d{{4}}))?)
-      | (?P<time>{_CLOCK}[ \t]*(?:Uhr\b|{_MERIDIEM})|\d{{1,2}}(?:\.\d{{2}})?[ \t]*Uhr\b
-            |\d{{1,2}}[ \t]*(?:[ap]\.m\.|(?-i:AM|PM|pm)\b))
+      | (?P<time>{_CLOCK}[ \t]*(?:Uhr\b|{_MERIDIEM})|\d{{1,2}}\.\d{{2}}[ \t]*Uhr\b)
     )
     {_TIME_SUFFIX}{_END}
     """,

@@ -26,6 +26,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from maskgate.detection.recognizers import ResultFilter
 from maskgate.detection.recognizers.names import (
+    LINE_DECORATION,
     NER_RECOGNIZER_NAME,
     NEVER_NAMES,
     PLACE_RECOGNIZER_NAME,
@@ -33,6 +34,9 @@ from maskgate.detection.recognizers.names import (
     TokenView,
     is_compound_noun,
     lexicon,
+    line_bounds,
+    neighbour_line,
+    token_view,
 )
 from maskgate.detection.recognizers.names import RECOGNIZER_NAME as NAME_RECOGNIZER_NAME
 
@@ -44,6 +48,11 @@ SCORE_CITY = 0.75  # an unambiguous city name without a cue
 SCORE_CONTEXT = 0.6  # an ambiguous name after a cue, or an unknown word after a strong cue
 
 MAX_PLACE_TOKENS = 4
+
+# Parts of an address line that are also place names somewhere ("Apt" is a town in Provence).
+_ADDRESS_WORDS = frozenset(
+    "apt apartment suite ste unit box floor room building bldg postfach zimmer etage wohnung haus".split()
+)
 
 # Right before a place. Weak cues make an ambiguous gazetteer name a place ("in Essen", "from Florence");
 # strong cues make even an unknown capitalised word one ("wohnt in Kleinkleckersdorf").
@@ -100,11 +109,11 @@ def _eligible(v: TokenView, tok: Token) -> bool:
 def _longest_match(v: TokenView, i: int) -> tuple[int, str] | None:
     """(end token index, kind) of the longest gazetteer name starting at token i."""
     places = v.lex.places
-    best = None
     key = v.tokens[i].key
     kind = places.get(key)
-    if kind:
-        best = (i + 1, kind)
+    best = (i + 1, kind) if kind else None
+    if key not in v.lex.place_heads:
+        return best
     for j in range(i + 1, min(len(v.tokens), i + MAX_PLACE_TOKENS)):
         if not v.joined(j - 1, j):
             break
@@ -122,6 +131,40 @@ def _ambiguous(v: TokenView, i: int, j: int) -> bool:
         return all(v.is_common(t) for t in v.tokens[i:j])
     tok = v.tokens[i]
     return v.is_common(tok) or v.is_first(tok) or v.is_last(tok)
+
+
+def _address_line(v: TokenView, i: int, j: int) -> tuple[bool, bool]:
+    """(in an address block, followed by a country line) for tokens i..j-1 that fill a line by themselves
+    (apart from a postcode): a city line of an address ("Seguin" between "Suite 353" and "United States")."""
+    text = v.text
+    start, end = v.tokens[i].start, v.tokens[j - 1].end
+    line_start, line_end = line_bounds(text, start, end)
+    if text[line_start:start].strip(LINE_DECORATION) or regex.search(r"[^\s\d,.]", text[end:line_end]):
+        return False, False
+    before = neighbour_line(text, line_start, line_end, -1)
+    after = neighbour_line(text, line_start, line_end, 1)
+    country_next = v.is_country_line(after)
+    return country_next or any(ch.isdigit() for ch in before), country_next
+
+
+def _line_start(v: TokenView, tok: Token) -> bool:
+    k = tok.start - 1
+    while k >= 0 and v.text[k] in LINE_DECORATION:
+        k -= 1
+    return k < 0 or v.text[k] == "\n"
+
+
+def _unknown_city_line(v: TokenView, i: int) -> int:
+    """End token index of a line of unknown words between an address line and a country line
+    ("BURTRÄSK", "Dol pri Ljubljani"), or 0."""
+    j = i + 1
+    while j < len(v.tokens) and j - i < MAX_PLACE_TOKENS and v.joined(j - 1, j):
+        j += 1
+    toks = v.tokens[i:j]
+    if any(v.is_first(t) or v.is_last(t) or v.is_common(t) and t.text[0].isupper() for t in toks):
+        return 0
+    in_block, country_next = _address_line(v, i, j)
+    return j if in_block and country_next else 0
 
 
 def _after_first_name(v: TokenView, i: int) -> bool:
@@ -151,19 +194,20 @@ def _unknown_place_word(v: TokenView, tok: Token) -> bool:
 @functools.lru_cache(maxsize=32)
 def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     """(start, end, score) of every named place in ``text``. Cached like :func:`names.find_names`."""
-    v = TokenView(text, language, lexicon())
+    v = token_view(text, language)
     strong = _STRONG_CUE_DE if language == "de" else _STRONG_CUE_EN
+
+    def after(cue: regex.Pattern[str], tok: Token) -> bool:
+        return cue.search(text, max(0, tok.start - 40), tok.start) is not None
+
     spans: list[tuple[int, int, float]] = []
     n = len(v.tokens)
     i = 0
     while i < n:
         tok = v.tokens[i]
-        if not _eligible(v, tok) or v.is_street(i) or tok.key in NEVER_NAMES:
+        if not _eligible(v, tok) or tok.key in NEVER_NAMES or tok.key in _ADDRESS_WORDS or v.is_street(i):
             i += 1
             continue
-        window = max(0, tok.start - 40)
-        strong_cue = strong.search(text, window, tok.start) is not None
-        cue = strong_cue or _WEAK_CUE.search(text, window, tok.start) is not None
         match = _longest_match(v, i)
         if match and _after_first_name(v, i):
             i = match[0]  # "Katja Gersdorf": a surname that is also a town
@@ -171,6 +215,7 @@ def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
         if match:
             j, kind = match
             ambiguous = _ambiguous(v, i, j)
+            cue = after(strong, tok) or after(_WEAK_CUE, tok) or (ambiguous and _address_line(v, i, j)[0])
             if kind in ("country", "region"):
                 score = SCORE_CERTAIN if cue or not ambiguous else SCORE_CONTEXT
             elif ambiguous:
@@ -181,8 +226,12 @@ def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
                 spans.append((tok.start, v.tokens[j - 1].end, score))
             i = j
             continue
-        if strong_cue and _unknown_place_word(v, tok):
+        if _unknown_place_word(v, tok) and after(strong, tok):
             spans.append((tok.start, tok.end, SCORE_CONTEXT))
+        elif _line_start(v, tok) and (j := _unknown_city_line(v, i)):
+            spans.append((tok.start, v.tokens[j - 1].end, SCORE_CONTEXT))
+            i = j
+            continue
         i += 1
     return tuple(spans)
 
@@ -224,7 +273,7 @@ def _place_filter(language: str) -> ResultFilter:
         foreign = [r for r in results if r.entity_type == ENTITY and _source(r) == NER_RECOGNIZER_NAME]
         if not foreign:
             return results
-        v = TokenView(text, language, lexicon())
+        v = token_view(text, language)
         persons = [r for r in results if r.entity_type == "PERSON" and _source(r) == NAME_RECOGNIZER_NAME]
 
         def plausible(r: RecognizerResult) -> bool:

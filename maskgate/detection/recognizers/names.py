@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 import regex
@@ -52,6 +54,8 @@ MAX_PLACE_TOKENS = 4
 # --- word lists -------------------------------------------------------------------------------------------
 def fold(word: str) -> str:
     """Casefold and strip diacritics: "Müller" -> "muller", so a German spelling finds a census entry."""
+    if word.isascii():
+        return word.casefold()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
 
@@ -83,6 +87,7 @@ class Lexicon:
     words_de: frozenset[str]  # other frequent German words (verbs, adjectives, function words)
     words_en: frozenset[str]  # frequent English words that are common words, not proper names
     places: dict[str, str]  # casefolded place name (may have several words) -> country | region | city | place
+    place_heads: frozenset[str]  # first words of the places that have several
 
 
 @functools.cache
@@ -100,6 +105,7 @@ def lexicon() -> Lexicon:
         words_de=_read_set("names_words_de.txt"),
         words_en=_read_set("names_words_en.txt"),
         places=places,
+        place_heads=frozenset(name.split(" ", 1)[0] for name in places if " " in name),
     )
 
 
@@ -139,70 +145,142 @@ _STREET_WORDS = frozenset(
 _STREET_SUFFIX = regex.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee|weg|ring|damm|ufer|str)$")
 _STRONG_STREET_SUFFIX = regex.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee)$")
 
+_ORGANISATION_WORDS = frozenset(
+    "company corporation group holding holdings partners stiftung verein gruppe bank versicherung".split()
+)
+_NUMBER_BEFORE = regex.compile(r"(?<![\d.,:/-])\d{1,5}[a-zA-Z]?[ \t]+(?:(?:rue|via|ul\.|calle|avenida|avda\.)[ \t]+)?$")
+_NUMBER_AFTER = regex.compile(
+    r"[ \t]+\d{1,5}[a-zA-Z]?(?=[ \t]*(?:$|\n|[,.?!](?:\s|$)|(?:St|Street|Suite|Apt|Rd|Road|Ave)\b))"
+)
+_ADDRESS_LINE = regex.compile(
+    r"(?i)\d.*\b(?:apt|suite|unit|box|st|street|road|rd|ave|avenue|lane|drive|blvd)\b"
+    r"|(?i:straße|str\.|weg|allee|gasse|platz|ring|vej|gatan|veien|straat|laan)\s+\d"
+    r"|\b(?:apt|suite|unit)\.?\s*\d"
+)
+LINE_DECORATION = " \t}{>|*-•,;"
+_COUNTRY_LINE = regex.compile(r"[^\W\d_][\w .'’-]*?(?=\s*(?:\(|\d|$|[,.?!]))")
+
+
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the line around text[start:end]."""
+    nl = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if nl < 0 else nl
+
+
+def neighbour_line(text: str, start: int, end: int, step: int) -> str:
+    """The nearest non-empty line before (step -1) or after (step 1) the line text[start:end]."""
+    while True:
+        if step < 0:
+            if start == 0:
+                return ""
+            end = start - 1
+            start = text.rfind("\n", 0, end) + 1
+        else:
+            if end >= len(text):
+                return ""
+            start = end + 1
+            nl = text.find("\n", start)
+            end = len(text) if nl < 0 else nl
+        line = text[start:end].strip(LINE_DECORATION)
+        if line:
+            return line
+
+
 # German derivational suffixes that make nouns and practically never end a name.
-_NOUN_SUFFIX = regex.compile(
-    r"(?:ung|heit|keit|schaft|tion|sion|tät|ismus|nis|tum|ität|übersicht|konto|nummer|vertrag|adresse)"
-    r"(?:en|s|e|n)?$"
+_NOUN_ENDINGS = tuple(
+    stem + ending
+    for stem in ("ung", "heit", "keit", "schaft", "tion", "sion", "tät", "ität", "ismus", "nis", "tum",
+                 "übersicht", "konto", "nummer", "vertrag", "adresse")
+    for ending in ("", "en", "s", "e", "n", "se", "sen")
 )
 
 # Name particles between the parts of a name (Ludwig van Beethoven, Ursula von der Leyen).
 _PARTICLES = frozenset("van von der den de del della di da dos das du le la ten ter zu vom al el bin ibn".split())
 
 # Prepositions that put the next capitalised word in a place ("in Austin", "aus Florenz").
-_PLACE_BEFORE = regex.compile(
-    r"(?i:\b(?:in|aus|nach|bei|from|to|near|at|wohnhaft\s+in|lives\s+in|based\s+in)\s+)$"
-)
+_PLACE_BEFORE = regex.compile(r"(?i:\b(?:in|aus|nach|from|near)\s+)$")
 
 # --- cues -------------------------------------------------------------------------------------------------
-_TITLE = r"(?:Dr|Prof|Dipl\.-Ing|Ing|Mag|med|rer\.\s?nat|jur|phil)\.?"
-_CUES: list[tuple[str, float]] = [
-    # Each pattern ends right before the name.
-    (rf"(?i:\b(?:herrn?|frau|fr\.|hr\.|mr|mrs|ms|mx|miss|sir|madame?|monsieur)\.?(?:\s+{_TITLE})*)\s+", SCORE_CUE),
-    (rf"\b(?:Dr|Prof)\.(?:\s+{_TITLE})*\s+", SCORE_CUE),
-    (
-        r"(?i:\b(?:(?:vor|nach|familien|mädchen|geburts|ruf|last|first|full|maiden|sur|family|given|user)[\s-]?)?"
-        r"(?:name|nachname|vorname)n?\s*(?:is|ist|lautet|lauten|:|\?)|\bname's)\s+",
-        SCORE_CUE,
+@dataclass(frozen=True)
+class _Cue:
+    """Words that announce a name. ``pattern`` is matched at a token whose casefolded text is one of
+    ``triggers`` and ends right before the name, so a text is scanned once for its tokens, not once per cue.
+
+    ``kind``: "strong" (the name may be any word but a common one: "Herr Koch", "Name: Weihmann"), "weak"
+    (a known first name or surname, or two name-like words: "this is Anna", "called Bibulat Sultygov"), or
+    "closing" (the line after a closing formula, which the name must fill).
+    """
+
+    triggers: frozenset[str]
+    pattern: regex.Pattern[str]
+    kind: str
+    score: float
+
+
+def _cue(triggers: str, pattern: str, kind: str = "strong", score: float = SCORE_CUE) -> _Cue:
+    return _Cue(frozenset(triggers.split()), regex.compile(pattern), kind, score)
+
+
+_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"  # spaces, or one line break: "Name:\n  Max Mustermann"
+_ACADEMIC = r"(?:[ \t]+(?i:dr|prof|dipl\.-ing|ing|mag|med|rer\.[ ]?nat|jur|phil)\.)*"
+_CUE_LIST = (
+    _cue(
+        "herr herrn frau fr hr mr mrs ms mx dr prof",
+        rf"(?i:herrn?|frau|fr|hr|mr|mrs|ms|mx|dr|prof)\.?{_ACADEMIC}[ \t]+",
     ),
-    (
-        r"(?i:\b(?:ich\s+heiße|heißt|hieß|hießen|heißen\s+sie\?|nennen\s+mich(?:\s+die\s+leute)?|nennt\s+mich"
-        r"|namens|mit\s+namen|my\s+name\s+is|i\s+am\s+called|called|named|call\s+me"
-        r"|(?:people|they)\s+call\s+me))\s+",
-        SCORE_CUE,
+    _cue("miss sir madam madame monsieur", rf"(?:Miss|Sir|Madame?|Monsieur){_ACADEMIC}[ \t]+"),
+    _cue(
+        "name names vorname nachname familienname mädchenname geburtsname rufname surname last first full "
+        "maiden family given",
+        r"(?i:(?:(?:last|first|full|maiden|family|given)[ \t-]?)?"
+        r"(?:name|nachname|vorname|familienname|mädchenname|geburtsname|rufname|surname)n?"
+        rf"(?:[ \t]*(?:is|ist|lautet|lauten|:|\?)|'s)){_GAP}",
     ),
-    (
-        r"(?i:\b(?:ansprechpartner(?:in)?|kontakt(?:person)?|kontoinhaber(?:in)?|empfänger(?:in)?|absender(?:in)?"
-        r"|inhaber(?:in)?|kunde|kundin|patient(?:in)?|mitarbeiter(?:in)?|unterschrift|vertreten\s+durch"
-        r"|contact|account\s+holder|recipient|sender|customer|attn|attention|signed)\s*:|\bz\.\s?hd\.?|\bc/o)"
-        r"[ \t]*\n?[ \t]*",
-        SCORE_CUE,
+    _cue(
+        "ich heiße heißt hieß hießen heißen nennen nennt namens mit my i people they call",
+        r"(?i:(?:ich[ \t]+)?heiße|heißt|hieß|hießen|heißen[ \t]+sie\?|nennen[ \t]+mich(?:[ \t]+die[ \t]+leute)?"
+        r"|nennt[ \t]+mich|namens|mit[ \t]+namen|my[ \t]+name[ \t]+is|i[ \t]+am[ \t]+called"
+        r"|(?:people|they)[ \t]+call[ \t]+me|call[ \t]+me)[ \t]+",
     ),
-    (
-        r"(?i:\b(?:hallo|hi|hey|hello|dear|liebe|lieber|liebes|moin|servus|grüß\s+dich|guten\s+(?:tag|morgen|abend)"
-        r"|sehr\s+geehrte[rs]?|good\s+(?:morning|afternoon|evening)))[ \t]+",
-        SCORE_CUE,
+    _cue(
+        "ansprechpartner ansprechpartnerin kontakt kontaktperson kontoinhaber kontoinhaberin empfänger "
+        "empfängerin absender absenderin inhaber inhaberin kunde kundin patient patientin mitarbeiter "
+        "mitarbeiterin unterschrift contact account recipient sender customer attn attention signed z c",
+        r"(?i:(?:ansprechpartner(?:in)?|kontakt(?:person)?|kontoinhaber(?:in)?|empfänger(?:in)?|absender(?:in)?"
+        r"|inhaber(?:in)?|kunde|kundin|patient(?:in)?|mitarbeiter(?:in)?|unterschrift|contact|account[ \t]+holder"
+        rf"|recipient|sender|customer|attn|attention|signed)[ \t]*:|z\.[ \t]?hd\.?|c/o){_GAP}",
     ),
-    (r"(?i:\b(?:hier\s+spricht|hier\s+ist|ich\s+bin|this\s+is|i'm|i\s+am)\s+)", SCORE_WEAK),
-    (
-        r"(?im:^[ \t]*(?:mit\s+freundlichen\s+grüßen|freundliche\s+grüße|viele\s+grüße|beste\s+grüße|liebe\s+grüße"
-        r"|herzliche\s+grüße|schöne\s+grüße|mfg|lg|vg|gruß|grüße|best\s+regards|kind\s+regards|warm\s+regards"
-        r"|regards|best\s+wishes|best|cheers|thanks|thank\s+you|many\s+thanks|sincerely|yours\s+sincerely"
-        r"|yours\s+truly|yours)[ \t]*[,!.]?[ \t]*\n(?:[ \t]*\n)*[ \t]*)",
-        SCORE_CUE,
+    _cue(
+        "hallo hi hey hello dear liebe lieber liebes moin servus grüß guten sehr good",
+        r"(?i:hallo|hi|hey|hello|dear|liebe[rs]?|moin|servus|grüß[ \t]+dich|guten[ \t]+(?:tag|morgen|abend)"
+        r"|sehr[ \t]+geehrte[rs]?|good[ \t]+(?:morning|afternoon|evening))[ \t]+",
     ),
-]
-_CUE = regex.compile("|".join(f"(?P<c{i}>{p})" for i, (p, _) in enumerate(_CUES)))
+    _cue(
+        "hier ich this i'm i called named",
+        r"(?i:hier[ \t]+spricht|hier[ \t]+ist|ich[ \t]+bin|this[ \t]+is|i'm|i[ \t]+am|called|named)[ \t]+",
+        "weak",
+        SCORE_WEAK,
+    ),
+    _cue(
+        "mit freundliche viele beste liebe herzliche schöne mfg lg vg gruß grüße best kind warm regards "
+        "cheers thanks thank many sincerely yours",
+        r"(?i:mit[ \t]+freundlichen[ \t]+grüßen|(?:freundliche|viele|beste|liebe|herzliche|schöne)[ \t]+grüße"
+        r"|mfg|lg|vg|gruß|grüße|(?:best|kind|warm)[ \t]+regards|regards|best[ \t]+wishes|best|cheers|thanks"
+        r"|thank[ \t]+you|many[ \t]+thanks|(?:yours[ \t]+)?sincerely|yours[ \t]+truly|yours)"
+        r"[ \t]*[,!.]?[ \t]*\n(?:[ \t]*\n)*[ \t]*",
+        "closing",
+    ),
+)
+_CUES_BY_TRIGGER: dict[str, tuple[_Cue, ...]] = {
+    word: tuple(c for c in _CUE_LIST if word in c.triggers) for c in _CUE_LIST for word in c.triggers
+}
 
 # A word: letters with inner apostrophes (O'Brien) and hyphens (Karl-Georg), not glued to digits (IBANs).
-_TOKEN = regex.compile(
-    r"(?<![\p{L}\p{M}\p{N}_])\p{L}[\p{L}\p{M}]*(?:['’]\p{L}[\p{L}\p{M}]*)*(?:-\p{L}[\p{L}\p{M}]*)*(?![\p{N}_])"
-)
-_POSSESSIVE = regex.compile(r"['’]s?$")
+_TOKEN = re.compile(r"(?<!\w)[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*(?![\d_])")
 _SENTENCE_END = frozenset(".!?:;\n•*–")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str  # without a trailing possessive 's
@@ -222,15 +300,18 @@ class TokenView:
         self.upper_text = text == text.upper()
         self.tokens = list(self._tokens())
         self.starts = [t.start for t in self.tokens]
+        self._first: dict[int, bool] = {}  # token start -> class, memoised: every recognizer asks
+        self._common: dict[int, bool] = {}
 
     def _tokens(self) -> Iterator[Token]:
         for m in _TOKEN.finditer(self.text):
+            start, end = m.span()
             word = m.group()
-            strip = _POSSESSIVE.search(word) if "'" in word or "’" in word else None
-            end = m.end() - (len(strip.group()) if strip else 0)
-            if end > m.start():
-                text = self.text[m.start() : end]
-                yield Token(m.start(), end, text, text.casefold(), strip is not None)
+            possessive = word[-2:] in ("'s", "’s")
+            if possessive:
+                end -= 2
+                word = word[:-2]
+            yield Token(start, end, word, word.casefold(), possessive)
 
     # --- token classes ------------------------------------------------------------------------------
     def capitalised(self, tok: Token) -> bool:
@@ -244,6 +325,12 @@ class TokenView:
         return len(tok.text) == 1 and tok.text.isupper()
 
     def is_first(self, tok: Token) -> bool:
+        known = self._first.get(tok.start)
+        if known is None:
+            known = self._first[tok.start] = self._is_first(tok)
+        return known
+
+    def _is_first(self, tok: Token) -> bool:
         key = tok.key
         if key in self.lex.first or fold(key) in self.lex.first_folded:
             return True
@@ -255,6 +342,12 @@ class TokenView:
         return key in self.lex.last or key.replace("ae", "a").replace("oe", "o").replace("ue", "u") in self.lex.last
 
     def is_common(self, tok: Token) -> bool:
+        known = self._common.get(tok.start)
+        if known is None:
+            known = self._common[tok.start] = self._is_common(tok)
+        return known
+
+    def _is_common(self, tok: Token) -> bool:
         """A common word of the language here; a hyphenated token by its last part. German capitalises
         only nouns, so its other words count only where they may be capitalised: at a sentence start
         ("Senden Sie ..."), in lowercase text, or written lowercase."""
@@ -262,7 +355,7 @@ class TokenView:
         if key in NEVER_NAMES:
             return True
         if self.language == "de":
-            if _NOUN_SUFFIX.search(key) or self._german_word(tok, key):
+            if key.endswith(_NOUN_ENDINGS) or self._german_word(tok, key):
                 return True
         elif key in self.lex.words_en:
             return True
@@ -312,10 +405,37 @@ class TokenView:
         return gap in (". ", ".") and self.is_initial(self.tokens[i])
 
     def stops_name(self, j: int) -> bool:
-        """Token j, right after a run, shows the run is a company or a street, not a person."""
-        if j >= len(self.tokens) or not self.joined(j - 1, j):
-            return False
-        return self.tokens[j].key in _LEGAL_FORMS or self.is_street(j)
+        """The tokens right after a run show that it names a company ("... Investors Company Inc.") or a
+        street, not a person; or a house number follows ("Holmatun 45 St.")."""
+        if j < len(self.tokens) and self.joined(j - 1, j) and self.is_street(j):
+            return True
+        k = j
+        while k < len(self.tokens) and k - j < 3 and self.joined(k - 1, k):
+            if self.tokens[k].key in _LEGAL_FORMS or self.tokens[k].key in _ORGANISATION_WORDS:
+                return True
+            if not self.tokens[k].text[0].isupper():
+                break
+            k += 1
+        return False
+
+    def house_number_around(self, start: int, end: int) -> bool:
+        """A house number right before ("45 rue Pierre Motte", "6143 Martin Linges veg") or right after
+        and ending the address part ("Holmatun 45 St.", "Männi 48") marks a street, not a person."""
+        return bool(
+            _NUMBER_BEFORE.search(self.text, max(0, start - 24), start) or _NUMBER_AFTER.match(self.text, end)
+        )
+
+    def in_address_block(self, start: int, end: int) -> bool:
+        """The span's line sits in a postal address: the line before is an address line (a street with a
+        number, "Apt. 263") or the line after names a country."""
+        line_start, line_end = line_bounds(self.text, start, end)
+        before = neighbour_line(self.text, line_start, line_end, -1)
+        after = neighbour_line(self.text, line_start, line_end, 1)
+        return bool(_ADDRESS_LINE.search(before)) or self.is_country_line(after)
+
+    def is_country_line(self, line: str) -> bool:
+        m = _COUNTRY_LINE.match(line)
+        return m is not None and self.lex.places.get(place_key(m.group())) == "country"
 
     def place_kind(self, i: int, j: int) -> str | None:
         """The kind of place that tokens i..j-1, alone or with up to two neighbours on either side, name
@@ -387,19 +507,28 @@ def _result(start: int, end: int, score: float) -> RecognizerResult:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def token_view(text: str, language: str) -> TokenView:
+    """The token view of ``text``, shared by the recognizers and filters of both families for one text."""
+    return TokenView(text, language, lexicon())
+
+
 @functools.lru_cache(maxsize=32)
 def find_names(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     """(start, end, score) of every person name in ``text``. Cached because the recognizer and the
     result filter both need it for the same text."""
-    a = TokenView(text, language, lexicon())
+    a = token_view(text, language)
     found: dict[int, tuple[int, float]] = {}  # first token index -> (end token index, score)
 
     def add(i: int, j: int, score: float) -> None:
-        if j > i and not a.stops_name(j) and (i not in found or (j, score) > found[i]):
+        if j <= i or a.stops_name(j) or a.house_number_around(a.tokens[i].start, a.tokens[j - 1].end):
+            return
+        if i not in found or (j, score) > found[i]:
             found[i] = (j, score)
 
     _cue_names(a, add)
     _list_names(a, add)
+    _repeated_surnames(a, found, add)
 
     spans: list[tuple[int, int, float]] = []
     covered_until = -1
@@ -411,17 +540,48 @@ def find_names(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     return tuple(spans)
 
 
+def _repeated_surnames(
+    a: TokenView, found: dict[int, tuple[int, float]], add: Callable[[int, int, float], None]
+) -> None:
+    """A surname of a full name found in the text is a name wherever else it stands ("directed by Juan
+    Lopez and starring Lopez"), so the same person is masked everywhere."""
+    surnames = set()
+    for i, (j, _) in found.items():
+        last = a.tokens[j - 1]
+        if j - i >= 2 and not a.is_initial(last) and not a.is_common(last):
+            surnames.add(last.key)
+    if not surnames:
+        return
+    covered = {k for i, (j, _) in found.items() for k in range(i, j)}
+    for k, tok in enumerate(a.tokens):
+        if tok.key in surnames and k not in covered and a.capitalised(tok):
+            add(k, k + 1, SCORE_WEAK)
+
+
 def _cue_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
-    for m in _CUE.finditer(a.text):
-        i = bisect.bisect_left(a.starts, m.end())
-        if i >= len(a.tokens) or a.tokens[i].start != m.end():
-            continue
-        tok = a.tokens[i]
-        if not a.capitalised(tok) or a.acronym(tok) or a.is_street(i) or tok.key in _FUNCTION_WORDS:
-            continue
-        if tok.key in NEVER_NAMES or (a.is_common(tok) and not (a.is_first(tok) or a.is_last(tok))):
-            continue  # "Hallo Team", "Frau Ministerin"; but "Herr Koch" (a surname)
-        add(i, a.extend(i), _CUES[int(m.lastgroup[1:])][1])
+    text, n = a.text, len(a.tokens)
+    for t in a.tokens:
+        for cue in _CUES_BY_TRIGGER.get(t.key, ()):
+            m = cue.pattern.match(text, t.start)
+            if m is None:
+                continue
+            if cue.kind == "closing" and text[line_bounds(text, t.start, t.start)[0] : t.start].strip():
+                continue  # a closing formula stands on a line of its own
+            i = bisect.bisect_left(a.starts, m.end())
+            if i >= n or a.tokens[i].start != m.end():
+                continue
+            tok = a.tokens[i]
+            if not a.capitalised(tok) or a.acronym(tok) or a.is_street(i) or tok.key in _FUNCTION_WORDS:
+                continue
+            known = a.is_first(tok) or a.is_last(tok)
+            if tok.key in NEVER_NAMES or (a.is_common(tok) and not known):
+                continue  # "Hallo Team", "Frau Ministerin"; but "Herr Koch" (a surname)
+            j = a.extend(i)
+            if cue.kind == "weak" and not known and not (j - i >= 2 and a.tokens[i + 1].text.istitle()):
+                continue  # "this is Anna", "called Bibulat Sultygov"; not "called Acme"
+            if cue.kind == "closing" and text[a.tokens[j - 1].end : line_bounds(text, tok.start, tok.start)[1]].strip():
+                continue  # "Ihr Kundenservice-Team wünscht ..." is no signature
+            add(i, j, cue.score)
 
 
 def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
@@ -429,6 +589,9 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
     i = 0
     while i < n:
         tok = a.tokens[i]
+        if not (a.lower_text or tok.text[0].isupper()):
+            i += 1
+            continue
         if _unknown_then_surname(a, i):
             # "Czcibor Kaczmarek": a first name the list lacks, then a known surname.
             j = a.extend(i)
@@ -440,6 +603,7 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
             or not (a.lower_text or a.upper_text or tok.text.istitle())
             or a.acronym(tok)
             or tok.key in _LEGAL_FORMS
+            or tok.key in _FUNCTION_WORDS
             or not a.is_first(tok)
             or a.is_street(i)
         ):
@@ -453,11 +617,14 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
 
 
 def _unknown_then_surname(a: TokenView, i: int) -> bool:
-    if i + 1 >= len(a.tokens) or not a.joined(i, i + 1):
+    if i + 1 >= len(a.tokens):
         return False
     tok, nxt = a.tokens[i], a.tokens[i + 1]
     return (
         len(tok.text) > 2
+        and nxt.text.istitle()
+        and a.is_last(nxt)
+        and a.joined(i, i + 1)
         and a.unknown_capitalised(tok)
         and not a.is_first(tok)
         and not a.is_last(tok)
@@ -485,13 +652,18 @@ def _list_name_score(a: TokenView, i: int, j: int) -> float:
             return SCORE_WEAK if possessive and tok.key not in NEVER_NAMES else 0.0
         nxt = a.tokens[i + 1]
         anchored = (a.is_first(nxt) or a.is_last(nxt)) and not a.is_common(nxt)
-        if anchored or (a.language == "en" and a.unknown_capitalised(nxt)):
+        if anchored or (a.language == "en" and a.unknown_capitalised(nxt) and not a.sentence_initial(tok)):
             return SCORE_WEAK
         return 0.0
+    surname = any(a.is_last(t) and not a.is_common(t) for t in a.tokens[i + 1 : j])
+    if a.after_place_preposition(tok) and not surname:
+        return 0.0  # "in Santa Marta de Penaguião"
     if j - i >= 2:
         return SCORE_FULL_NAME
     if place or (a.lower_text and len(tok.text) < 4):
         return 0.0  # a lone "Florence" or "Austin" may be the city; "ida", "ben" in lowercase chat
+    if a.in_address_block(tok.start, tok.end):
+        return 0.0  # "Leke" on the city line of an address
     return SCORE_WEAK
 
 
@@ -505,7 +677,9 @@ _TECHNICAL = regex.compile(r"[\d@/\\|:%=_#<>{}]")
 
 def _foreign_person_ok(a: TokenView, start: int, end: int) -> bool:
     """Whether a PERSON span from another recognizer (the NER model) is plausible as a name."""
-    if _TECHNICAL.search(a.text, start, end):
+    if _TECHNICAL.search(a.text, start, end) or "\n" in a.text[start:end]:
+        return False
+    if a.house_number_around(start, end):
         return False
     first = bisect.bisect_right(a.starts, start - 1)
     idx = [k for k in range(max(0, first - 1), len(a.tokens)) if a.tokens[k].start < end and a.tokens[k].end > start]
@@ -518,6 +692,8 @@ def _foreign_person_ok(a: TokenView, start: int, end: int) -> bool:
         return False
     if a.stops_name(idx[-1] + 1):
         return False
+    if len(toks) == 1 and a.in_address_block(start, end):
+        return False  # "Hamilton" on the city line of an address
     if any((a.is_first(t) or a.is_last(t)) and not a.ambiguous_first(t) for t in toks):
         return a.place_kind(idx[0], idx[-1] + 1) not in ("country", "region")
     if a.place_kind(idx[0], idx[-1] + 1) or a.after_place_preposition(toks[0]):
@@ -546,7 +722,7 @@ def _person_filter(language: str) -> ResultFilter:
         persons = [r for r in results if r.entity_type == ENTITY]
         if not persons:
             return results
-        a = TokenView(text, language, lexicon())
+        a = token_view(text, language)
         addresses = [
             r
             for r in results

@@ -282,7 +282,7 @@ _ASSIGN = r"""["']?[ \t]*(?P<sep>:=|=>|(?<![=!<>])=(?![=>])|:(?![:/]))[ \t]*""" 
 _KEY_END = r"(?![\w-]|\.\w)"
 _PASSWORD_KEY = r"(?i:(?P<key>pass(?:word|wd|phrase|wort|code)|kennwort|(?<![A-Za-z])(?:pass|pwd|pw)))" + _KEY_END
 _SECRET_KEY = (
-    r"(?i:(?P<key>secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
+    r"(?i:(?P<key>secret(?:[_-]?(?:access[_-]?)?key)?|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
     r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|credentials?))" + _KEY_END
 )
 _SECRET_KEY_STARTS = ("secret", "token", "api", "access", "auth", "private", "signing", "encryption", "master",
@@ -316,7 +316,7 @@ RULES: tuple[SecretRule, ...] = (
         # 40 base64 characters within 160 characters after "aws", "secret", "access" or a key id.
         "aws-secret-access-key", AWS_SECRET_ACCESS_KEY, ("aws", "secret", "access", "akia", "asia"),
         _rx(r"""(?i:aws|secret|access|akia|asia)[\s\S]{0,160}?
-                (?<![A-Za-z0-9/+=])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"""),
+                (?<![A-Za-z0-9/+_-])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=_-])"""),
         0.9, _NEAR_CONTEXT, _aws_secret_value, precheck=re.compile(r"[A-Za-z0-9/+]{40}"),
     ),
     SecretRule(
@@ -390,8 +390,8 @@ RULES: tuple[SecretRule, ...] = (
     SecretRule(
         "url-credentials", URL_CREDENTIALS, ("://",),
         _rx(r"""(?<=[A-Za-z0-9+.-])://
-                (?: (?P<secret>(?P<user>[^\s:/?\#@"'<>\[\]]+):[^\s/?\#"'<>]+)    # user:password
-                  | :(?P<secret>[^\s/?\#"'<>]+) )                                 # :password (no user)
+                (?: (?P<secret>(?P<user>[^\s:/?\#@"'<>\[\]]+):[^\s/?"'<>]+)    # user:password ("#" is
+                  | :(?P<secret>[^\s/?"'<>]+) )                                 # a password character here)
                 @(?=[A-Za-z0-9\[])"""),
         0.9, _URL, _url_password_is_real,
     ),

@@ -56,6 +56,7 @@ _TECHNICAL_SEGMENT = _rx(rf"""
   | [\w-]+(?:\.[\w-]+)*\.(?:py|md|ipynb)                                                 # settings.py
   | (?:i|ami|vol|snap|vpc|subnet|sg|igw|eni|rtb|acl|nat|eipalloc|lt)-[0-9a-f]{{8,17}}    # AWS resource ids
   | {_AWS_SERVICES}
+  | (?:{_AWS_SERVICES}|[A-Za-z]{{1,4}}\d{{1,4}}[a-z]{{0,2}})-[^\W\d_]+                   # S3-Bucket, EC2-Instanz
 """)
 
 # Technical tokens that contain spaces or colons, searched on the result's line.
@@ -102,7 +103,8 @@ _FILLER_WORDS = frozenset({
 # A result can be technical only if it holds a digit, an underscore, a dot or a word of an AWS name.
 _TECHNICAL_CHARACTER = re.compile(r"[\d_.]")
 _AWS_WORDS = frozenset(
-    _AWS_SERVICES.split("|") + ["AWS", "Amazon", "Route", "Elastic", "Step", "API", "Secrets"]
+    _AWS_SERVICES.split("|") + _AWS_AMBIGUOUS.split("|") + ["AWS", "Amazon", "Route", "Elastic", "Step", "API",
+                                                            "Secrets"]
 )
 _LINE_REACH = 120
 """How far around a result its line is searched for timestamps, ARNs and AWS names."""
