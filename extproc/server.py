@@ -70,9 +70,8 @@ def message_limit(policy: Policy) -> int:
 def load_gate(options: ServeOptions) -> tuple[Gate, Policy]:
     policy = Policy.load(options.policy) if options.policy else Policy()
     gate = Gate(policy)
-    gate.process_request(
-        format_for_path("/v1/chat/completions"), WARM_UP_BODY
-    )  # load models now, not on request 1
+    # Detection loads parts of its models lazily: pay for that now, not on the first real request.
+    gate.process_request(format_for_path("/v1/chat/completions"), WARM_UP_BODY)
     return gate, policy
 
 
@@ -93,7 +92,11 @@ async def serve(options: ServeOptions, worker: int = 0) -> int:
     external_processor_pb2_grpc.add_ExternalProcessorServicer_to_server(service, server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
-    server.add_insecure_port(options.listen)
+    try:
+        server.add_insecure_port(options.listen)
+    except RuntimeError:
+        log(logging.ERROR, "cannot_listen", address=options.listen, hint="address in use or not available")
+        return 1
     await server.start()
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)

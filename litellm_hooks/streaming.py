@@ -39,8 +39,12 @@ class ChunkRestorer:
                 yield restored
         elif isinstance(chunk, BaseModel):
             self._shape = chunk
-            for event in self._event_stream().feed(as_wire(chunk), _event_type(chunk)):
+            wire, pristine = as_wire(chunk), as_wire(chunk)  # dumping twice is cheaper than copying the dict
+            *flushes, restored = self._event_stream().feed(wire, _event_type(wire))
+            for event in flushes:
                 yield rebuild(self._fmt, event, chunk)
+            # Most chunks carry no placeholder: they go on as they came (rebuilding costs more than restoring).
+            yield chunk if restored == pristine else rebuild(self._fmt, restored, chunk)
         elif isinstance(chunk, dict):
             event = copy_json(chunk)
             yield from self._event_stream().feed(event, _event_type(event))
@@ -67,7 +71,6 @@ class ChunkRestorer:
         return self._events
 
 
-def _event_type(chunk: object) -> str | None:
-    kind = chunk.get("type") if isinstance(chunk, dict) else getattr(chunk, "type", None)
-    kind = getattr(kind, "value", kind)  # LiteLLM's Responses events carry an enum
+def _event_type(event: dict[str, Any]) -> str | None:
+    kind = event.get("type")
     return kind if isinstance(kind, str) else None

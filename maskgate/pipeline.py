@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import weakref
 import zlib
 from collections.abc import Callable, Mapping
@@ -273,8 +272,7 @@ class Gate:
         limit = max(self.policy.limits.max_body_bytes, _MIN_RESPONSE_LIMIT)
         fmt = ApiFormat(fmt) if fmt is not None else None
         phase = telemetry.RestorePhase(_label(fmt), "body", trace_context)
-        phase.begin()
-        started = time.perf_counter_ns()
+        started = phase.begin()
         restored, outcome = _restore_body(fmt, raw_body, ledger, content_encoding, limit)
         phase.add(started, len(raw_body), len(restored.body))
         phase.end(restored.stats, outcome)
@@ -285,8 +283,7 @@ class Gate:
         """Restore a parsed response in place (LiteLLM hands over objects); returns the counts."""
         stats = RestoreStats()
         phase = telemetry.RestorePhase(_label(fmt), "json", trace_context)
-        phase.begin()
-        started = time.perf_counter_ns()
+        started = phase.begin()
         outcome = "error"
         try:
             if ledger:
@@ -373,10 +370,6 @@ class _StreamTelemetry:
         as ``aborted``. Adapters call this in a ``finally``; after ``finish()`` it does nothing."""
         self._phase.end(self.stats, "aborted")
 
-    def _started(self) -> int:
-        self._phase.begin()
-        return time.perf_counter_ns()
-
 
 class EventRestorer(_StreamTelemetry):
     """Restores a stream handed over one parsed event at a time.
@@ -394,7 +387,7 @@ class EventRestorer(_StreamTelemetry):
         )
 
     def feed(self, event: dict[str, Any], event_type: str | None = None) -> list[dict[str, Any]]:
-        started = self._started()
+        started = self._phase.begin()
         if self._events is None:
             out = [event]
         else:
@@ -404,7 +397,7 @@ class EventRestorer(_StreamTelemetry):
         return out
 
     def finish(self) -> list[dict[str, Any]]:
-        started = self._started()
+        started = self._phase.begin()
         out = [] if self._events is None else self._events.finish()
         self._phase.add(started, chunks=0)
         self._phase.end(self.stats)
@@ -434,7 +427,7 @@ class StreamRestorer(_StreamTelemetry):
         self._newline = "\n"
 
     def feed(self, chunk: bytes) -> bytes:
-        started = self._started()
+        started = self._phase.begin()
         if self._events is None:
             out = bytes(chunk)
         else:
@@ -447,7 +440,7 @@ class StreamRestorer(_StreamTelemetry):
         still held, and a last event the stream did not end with a blank line. A complete one is ended
         properly; a truncated one stays last and unterminated, where clients drop it (as they would have
         without maskgate). When the client is gone and nothing will be sent, call :meth:`close` instead."""
-        started = self._started()
+        started = self._phase.begin()
         out = self._finish()
         self._phase.add(started, 0, len(out), chunks=0)
         self._phase.end(self.stats)

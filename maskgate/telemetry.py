@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import Token
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import context as otel_context
@@ -251,55 +252,37 @@ class RequestPhase:
     (an exception) is reported with the outcome ``error``.
     """
 
-    __slots__ = ("_api_format", "_entities", "_error_type", "_finished", "_mode", "_parent", "_span",
-                 "_token")
+    __slots__ = ("_entities", "_error_type", "_finished", "_mode", "_parent", "_token", "api_format", "span")
 
     def __init__(self, api_format: str, mode: str, parent: otel_context.Context | None = None) -> None:
-        self._api_format = api_format
+        self.api_format = api_format
         self._mode = mode
         self._parent = parent
         self._entities: Mapping[str, int] = {}
         self._error_type: str | None = None
         self._finished = False
-        self._span: Span = trace.INVALID_SPAN
-        self._token: object = None
+        self.span: Span = trace.INVALID_SPAN
+        self._token: Token[otel_context.Context] | None = None
 
     def __enter__(self) -> RequestPhase:
-        self._span = _tracer.start_span(MASK_REQUEST, context=self._parent, kind=SpanKind.INTERNAL)
-        self._token = otel_context.attach(trace.set_span_in_context(self._span, self._parent))
+        self.span = _tracer.start_span(MASK_REQUEST, context=self._parent, kind=SpanKind.INTERNAL)
+        if self.span.is_recording():  # current, so that spans started while it runs become its children
+            self._token = otel_context.attach(trace.set_span_in_context(self.span, self._parent))
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
-        otel_context.detach(self._token)  # type: ignore[arg-type]
+        if self._token is not None:
+            otel_context.detach(self._token)
         if not self._finished:
             self.failed(exc_type.__name__ if exc_type is not None else "unfinished")
             self.finish("error")
-        self._span.end()
+        self.span.end()
 
-    @contextmanager
-    def detecting(self, texts: int, cache_hits: Callable[[], int] | None = None) -> Iterator[None]:
-        """Times detection over ``texts`` texts as the ``maskgate.detect`` child span and the detection
-        histogram. ``cache_hits``: the detector's count of cache hits so far in the calling thread, read
-        before and after (None when the detector does not count them)."""
-        hits_before = cache_hits() if cache_hits is not None else 0
-        parent = trace.set_span_in_context(self._span)
-        span = _tracer.start_span(DETECT, context=parent, kind=SpanKind.INTERNAL)
-        started = time.perf_counter()
-        try:
-            yield
-        except BaseException as exc:
-            _fail(span, type(exc).__name__)
-            raise
-        finally:
-            seconds = time.perf_counter() - started
-            if span.is_recording():
-                attributes: dict[str, str | int] = {"maskgate.api_format": self._api_format,
-                                                    "maskgate.detection.texts": texts}
-                if cache_hits is not None:
-                    attributes["maskgate.detection.cache_hits"] = cache_hits() - hits_before
-                span.set_attributes(attributes)
-            span.end()
-            record_detection(self._api_format, seconds)
+    def detecting(self, texts: int, cache_hits: Callable[[], int] | None = None) -> _Detection:
+        """Times detection over ``texts`` texts (``with phase.detecting(...):``) as the ``maskgate.detect``
+        child span and the detection histogram. ``cache_hits``: the detector's count of cache hits so far in
+        the calling thread, read before and after (None when the detector does not count them)."""
+        return _Detection(self, texts, cache_hits)
 
     def found(self, entities: Mapping[str, int]) -> None:
         """The entity counts by type (detected, whether or not the mode masks them)."""
@@ -322,10 +305,10 @@ class RequestPhase:
         """Record the outcome (``masked``, ``unchanged``, ``routed``, ``blocked``, ``rejected``, ``error``)
         on the span and in the metrics. ``status``/``error_code``: the local reply of a refused request."""
         self._finished = True
-        span = self._span
+        span = self.span
         if span.is_recording():
             attributes: dict[str, str | int] = {
-                "maskgate.api_format": self._api_format,
+                "maskgate.api_format": self.api_format,
                 "maskgate.mode": self._mode,
                 "maskgate.outcome": outcome,
                 "maskgate.entities.count": sum(self._entities.values()),
@@ -344,7 +327,44 @@ class RequestPhase:
             span.set_attributes(attributes)
             if self._error_type is not None:
                 _fail(span, self._error_type)
-        record_request(self._api_format, self._mode, outcome, self._entities)
+        record_request(self.api_format, self._mode, outcome, self._entities)
+
+
+class _Detection:
+    """The ``maskgate.detect`` child of a request phase (a class rather than a generator: it runs on every
+    request, and this is several times cheaper when nothing is exported)."""
+
+    __slots__ = ("_cache_hits", "_hits_before", "_phase", "_span", "_started", "_texts")
+
+    def __init__(self, phase: RequestPhase, texts: int, cache_hits: Callable[[], int] | None) -> None:
+        self._phase = phase
+        self._texts = texts
+        self._cache_hits = cache_hits
+        self._hits_before = 0
+        self._span: Span | None = None
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        parent = self._phase.span
+        if parent.is_recording():  # a child of a span that is not recorded would not be either
+            if self._cache_hits is not None:
+                self._hits_before = self._cache_hits()
+            self._span = _tracer.start_span(DETECT, context=trace.set_span_in_context(parent))
+        self._started = time.perf_counter()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        seconds = time.perf_counter() - self._started
+        span = self._span
+        if span is not None:
+            attributes: dict[str, str | int] = {"maskgate.api_format": self._phase.api_format,
+                                                "maskgate.detection.texts": self._texts}
+            if self._cache_hits is not None:
+                attributes["maskgate.detection.cache_hits"] = self._cache_hits() - self._hits_before
+            span.set_attributes(attributes)
+            if exc_type is not None:
+                _fail(span, exc_type.__name__)
+            span.end()
+        record_detection(self._phase.api_format, seconds)
 
 
 class RestorePhase:
@@ -377,10 +397,12 @@ class RestorePhase:
     def streamed(self) -> bool:
         return self._kind in ("stream", "events")
 
-    def begin(self) -> None:
+    def begin(self) -> int:
+        """Start the span (on the first call); returns the clock for :meth:`add` (``perf_counter_ns``)."""
         if self._span is None:
             name = RESTORE_STREAM if self.streamed else RESTORE_RESPONSE
             self._span = _tracer.start_span(name, context=self._parent, kind=SpanKind.INTERNAL)
+        return time.perf_counter_ns()
 
     def add(self, started_ns: int, bytes_in: int = 0, bytes_out: int = 0, chunks: int = 1) -> None:
         """Restoring ran from ``started_ns`` (``time.perf_counter_ns()``) until now, over ``chunks`` chunks
@@ -426,7 +448,7 @@ class RestorePhase:
 
 
 class _Instruments:
-    """Metric instruments, created on first use against whatever meter provider is current then."""
+    """Metric instruments, created on first use once a meter provider is installed."""
 
     def __init__(self) -> None:
         meter = metrics.get_meter(INSTRUMENTATION_NAME)
@@ -463,9 +485,13 @@ class _Instruments:
 _instruments: _Instruments | None = None
 
 
-def _get_instruments() -> _Instruments:
+def _get_instruments() -> _Instruments | None:
+    """The instruments, or None while no meter provider is installed (then there is nothing to record, and
+    not even the labels are built)."""
     global _instruments
     if _instruments is None:
+        if _is_default_meter_provider(metrics.get_meter_provider()):
+            return None
         _instruments = _Instruments()
     return _instruments
 
@@ -473,6 +499,8 @@ def _get_instruments() -> _Instruments:
 def record_request(api_format: str, mode: str, outcome: str, entity_counts: Mapping[str, int]) -> None:
     """Count one request and the entities it carried (types and counts only)."""
     instruments = _get_instruments()
+    if instruments is None:
+        return
     instruments.requests.add(1, {"api_format": api_format, "mode": mode, "outcome": outcome})
     for entity_type, count in entity_counts.items():
         if count:
@@ -481,12 +509,16 @@ def record_request(api_format: str, mode: str, outcome: str, entity_counts: Mapp
 
 
 def record_detection(api_format: str, seconds: float) -> None:
-    _get_instruments().detection_seconds.record(seconds, {"api_format": api_format})
+    instruments = _get_instruments()
+    if instruments is not None:
+        instruments.detection_seconds.record(seconds, {"api_format": api_format})
 
 
 def record_restore(api_format: str, streamed: bool, seconds: float, repaired: int, unrestored: int) -> None:
     """Record one restored response or stream: its duration and how many tokens needed repair or were lost."""
     instruments = _get_instruments()
+    if instruments is None:
+        return
     labels = {"api_format": api_format, "streamed": streamed}
     instruments.restore_seconds.record(seconds, labels)
     if repaired:

@@ -44,7 +44,7 @@ CITY_MIN_POPULATION = 15_000  # worldwide; German-speaking countries use DACH_MI
 DACH_MIN_POPULATION = 1_000
 DACH = {"DE", "AT", "CH", "LI", "LU"}
 NAM_DICT_DACH_COLUMNS = (12, 15)  # Germany, Austria, Switzerland in nam_dict's country columns
-ZIPF_WORD_OVER_NAME = 4.5  # a word this frequent is a word even if it is also a first name in DACH
+ZIPF_WORD_OVER_NAME = 5.5  # a word this frequent is a word even if it is also a person's name ("am", "will")
 PROPER_SENSES = {"Vorname", "Nachname", "Toponym", "Eigenname"}
 
 _WORD = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")
@@ -115,20 +115,21 @@ def german_nouns(rows: list[list[str]]) -> set[str]:
 
 
 def german_other_words(rows: list[list[str]], first: dict[str, int]) -> set[str]:
-    """Frequent German words other than nouns (verbs, adjectives, function words), lowercased: wordfreq's
-    top words without a Wiktionary noun or person-name entry. Place names stay ("senden", "weil": towns
-    too, but words when lowercase). A first name used in Germany, Austria or Switzerland is left out unless
-    it is very frequent as a word ("mein" and "will" stay; "karin" and "rudi" go)."""
+    """Frequent German words other than nouns (verbs, adjectives, function words, which German writes in
+    lowercase except at the start of a sentence), lowercased: wordfreq's top words minus the nouns of
+    names_nouns_de.txt, minus Wiktionary's first names and surnames and the first names used in Germany,
+    Austria or Switzerland unless they are very frequent as words ("am", "will" stay; "peter" goes)."""
     from wordfreq import top_n_list, zipf_frequency
 
-    excluded = {r[0].casefold() for r in rows if "Toponym" not in r[1].split(",")}
+    person_names = {r[0].casefold() for r in rows if {"Vorname", "Nachname"} & set(r[1].split(","))}
+    common_nouns = german_nouns(rows)
     dach_names = {n.casefold() for n, cls in first.items() if cls > 0}
     return {
         w
         for w in top_n_list("de", TOP_WORDS_DE)
         if _WORD.match(w)
-        and w not in excluded
-        and (w not in dach_names or zipf_frequency(w, "de") >= ZIPF_WORD_OVER_NAME)
+        and w not in common_nouns
+        and (w not in person_names and w not in dach_names or zipf_frequency(w, "de") >= ZIPF_WORD_OVER_NAME)
     }
 
 
@@ -224,10 +225,10 @@ def main() -> None:
     )
     _write(
         "names_words_de.txt",
-        "Frequent German words that are not nouns (verbs, adjectives, function words), lowercase.\n"
-        f"Licence: CC BY-SA 4.0. Source: the {TOP_WORDS_DE} most frequent German words of wordfreq 3.1.1\n"
-        "(data CC BY-SA 4.0) without a German Wiktionary noun/name entry (german-nouns 1.2.5); first names\n"
-        f"used in DACH (nam_dict.txt) only if their Zipf frequency is >= {ZIPF_WORD_OVER_NAME}.\n"
+        "Frequent German words other than nouns (verbs, adjectives, function words), lowercase. Licence: CC BY-SA\n"
+        f"4.0. Source: the {TOP_WORDS_DE} most frequent German words of wordfreq 3.1.1 (data CC BY-SA 4.0)\n"
+        "without the nouns of names_nouns_de.txt; person names (German Wiktionary's first names and surnames,\n"
+        f"nam_dict.txt's first names used in DACH) only if their Zipf frequency is >= {ZIPF_WORD_OVER_NAME}.\n"
         "Built by tools/build_name_lists.py.",
         german_other_words(rows, first),
     )

@@ -4,8 +4,8 @@ One ``Detector`` per process: building it loads the spaCy model (about two secon
 few milliseconds per message and answers repeated messages from a value-free cache. The order of a detection:
 
 1. language: given, or guessed per text (``language.py``), so mixed-language conversations work;
-2. Presidio's ``AnalyzerEngine`` runs the NER pass and every recognizer of that language for the enabled
-   types, and boosts scores by context words;
+2. one NER-only spaCy pass, then every recognizer of that language for the enabled types (Presidio's
+   registry, recognizers and context-word boost; the orchestration is ours, see ``_analyze``);
 3. the families' result filters drop what they know to be false positives (German nouns tagged PERSON, the
    domain of an e-mail address reported again as URL, version strings, ...);
 4. the policy: enabled types, per-type thresholds, the allow-list (deny-list matches are exempt);
@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator
 
 import regex
 from presidio_analyzer import (
-    AnalyzerEngine,
     EntityRecognizer,
     Pattern,
     PatternRecognizer,
@@ -56,25 +55,20 @@ class Detector:
         self.policy = policy if policy is not None else Policy()
         use_offline_domains()
         registry = RecognizerRegistry(supported_languages=list(SUPPORTED))
-        supported: dict[str, set[str]] = {}
         for language in SUPPORTED:
-            language_recognizers = self._recognizers(language)
-            supported[language] = {e for r in language_recognizers for e in r.supported_entities}
-            for recognizer in language_recognizers:
+            for recognizer in self._recognizers(language):
                 registry.add_recognizer(recognizer)
-        self._check_policy_types(set().union(*supported.values()))
-        nlp_engine = NerOnlyNlpEngine(self.policy.model, SUPPORTED)
-        nlp_engine.load()
-        self._analyzer = AnalyzerEngine(
-            registry=registry,
-            nlp_engine=nlp_engine,
-            supported_languages=list(SUPPORTED),
-            context_aware_enhancer=FastContextEnhancer(),
-        )
-        self._requested = {
-            language: sorted(t for t in types if self.policy.entity_enabled(t))
-            for language, types in supported.items()
-        }
+        self._supported = sorted(registry.get_supported_entities(list(SUPPORTED)))
+        self._check_policy_types(set(self._supported))
+        self._nlp_engine = NerOnlyNlpEngine(self.policy.model, SUPPORTED)
+        self._nlp_engine.load()
+        self._requested: dict[str, list[str]] = {}
+        self._active: dict[str, list[EntityRecognizer]] = {}
+        for language in SUPPORTED:
+            types = registry.get_supported_entities([language])
+            self._requested[language] = sorted(t for t in types if self.policy.entity_enabled(t))
+            self._active[language] = registry.get_recognizers(language, entities=self._requested[language])
+        self._context = FastContextEnhancer()
         self._filters = {language: families.result_filters(language) for language in SUPPORTED}
         self._allowed = frozenset(self.policy.allow_list)
         self._fingerprint = self.policy.fingerprint
@@ -86,7 +80,7 @@ class Detector:
     @property
     def supported_entities(self) -> list[str]:
         """Every type this detector can report (enabled or not), sorted."""
-        return sorted({t for language in SUPPORTED for t in self._analyzer.get_supported_entities(language)})
+        return list(self._supported)
 
     def language_of(self, text: str, language: str | None = None) -> str:
         """The language ``detect`` uses for ``text``: ``language`` if given, else the policy's rule."""
@@ -121,10 +115,26 @@ class Detector:
         return resolve_overlaps(self._apply_policy(text, results))
 
     def _analyze(self, text: str, language: str) -> list[RecognizerResult]:
+        """Every recognizer's results, context-boosted, then the families' filters.
+
+        This is Presidio's ``AnalyzerEngine.analyze`` minus its final de-duplication, which drops a result
+        contained in a same-type result of equal score: the NER model's "Hallo Herr Becker" would swallow the
+        name recognizer's "Becker" before the German name filter could trim the NER span. Overlaps are
+        resolved once, after the filters and the policy.
+        """
+        entities = self._requested[language]
+        recognizers = self._active[language]
+        results: list[RecognizerResult] = []
         with self._lock:
-            results = self._analyzer.analyze(
-                text=text, language=language, entities=self._requested[language], score_threshold=0.0
-            )
+            artifacts = self._nlp_engine.process_text(text, language)
+            for recognizer in recognizers:
+                for result in recognizer.analyze(text=text, entities=entities, nlp_artifacts=artifacts) or ():
+                    metadata = result.recognition_metadata = result.recognition_metadata or {}
+                    metadata.setdefault(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY, recognizer.id)
+                    metadata.setdefault(RecognizerResult.RECOGNIZER_NAME_KEY, recognizer.name)
+                    results.append(result)
+        results = self._context.enhance_using_context(text, results, artifacts, recognizers)
+        results = [result for result in results if result.score > 0]
         for result_filter in self._filters[language]:
             results = result_filter(text, results)
         return results

@@ -74,7 +74,8 @@ def test_registry_examples_with_and_without_spaces(analyzer, example, language):
 
 
 def test_every_registry_country_with_its_exact_length(analyzer):
-    fill = {"n": itertools.cycle("7301985246"), "a": itertools.cycle("QWERTYUIOP"), "c": itertools.cycle("4K8M2X")}
+    alphabets = {"n": "7301985246", "a": "QWERTY", "c": "4K8M2X"}
+    fill = {kind: itertools.cycle(chars) for kind, chars in alphabets.items()}
     for country, structure in financial.IBAN_BBAN_STRUCTURE.items():
         bban = ""
         for count, kind in _parts(structure):
@@ -98,7 +99,10 @@ def _parts(structure: str) -> list[tuple[int, str]]:
 
 
 def test_german_prompt_with_dashes_and_a_number_after_the_iban(analyzer):
-    text = "Bitte überweisen Sie 250 EUR auf DE89-3704-0044-0532-0130-00 bis 15.03. und auf DE89370400440532013000 2 Tage später."
+    text = (
+        "Bitte überweisen Sie 250 EUR auf DE89-3704-0044-0532-0130-00 bis 15.03. "
+        "und auf DE89370400440532013000 2 Tage später."
+    )
     assert found(analyzer, text, "de") == [
         ("IBAN_CODE", "DE89-3704-0044-0532-0130-00"),
         ("IBAN_CODE", "DE89370400440532013000"),
@@ -218,4 +222,6 @@ def test_no_false_positives_on_ordinary_pages(analyzer, page):
 def test_requested_entities_only(analyzer):
     text = "card 4111111111111111, IBAN DE89 3704 0044 0532 0130 00"
     results = analyzer.analyze(text, language="en", entities=["IBAN_CODE"])
-    assert [(r.entity_type, text[r.start : r.end]) for r in results] == [("IBAN_CODE", "DE89 3704 0044 0532 0130 00")]
+    assert [(r.entity_type, text[r.start : r.end]) for r in results] == [
+        ("IBAN_CODE", "DE89 3704 0044 0532 0130 00")
+    ]

@@ -24,6 +24,7 @@ from presidio_analyzer.predefined_recognizers import (
 from maskgate.detection.recognizers import technical
 
 Span = tuple[str, str]
+UUID = "550e8400-e29b-41d4-a716-446655440000"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,10 @@ def analyze(analyzer: AnalyzerEngine, text: str) -> tuple[set[Span], set[Span]]:
     kept = raw
     for result_filter in technical.result_filters("en"):
         kept = result_filter(text, kept)
-    return {(r.entity_type, text[r.start : r.end]) for r in raw}, {(r.entity_type, text[r.start : r.end]) for r in kept}
+    def spans(results: list[RecognizerResult]) -> set[Span]:
+        return {(r.entity_type, text[r.start : r.end]) for r in results}
+
+    return spans(raw), spans(kept)
 
 
 def inside(span: Span, words: list[str]) -> bool:
@@ -63,7 +67,7 @@ def inside(span: Span, words: list[str]) -> bool:
         ("We upgraded the SDK to v2.3.1 last week.", ["v2.3.1"]),
         ("Lade den Export in den S3-Bucket, starte die EC2-Instanz neu; Version v2.3.1 ist installiert.",
          ["S3-Bucket", "EC2-Instanz", "Version v2.3.1"]),
-        ("Trace 550e8400-e29b-41d4-a716-446655440000 failed twice.", ["550e8400-e29b-41d4-a716-446655440000"]),
+        (f"Trace {UUID} failed twice.", [UUID]),
         ("Please reorder part no. 4711-0815-22 and sku ABC-1234-XL.", ["4711-0815-22", "sku ABC-1234-XL"]),
         ("Bitte Teilenummer 4711-0815-22 und Artikelnummer ABC-1234-XL nachbestellen.",
          ["4711-0815-22", "Artikelnummer ABC-1234-XL"]),
@@ -94,7 +98,7 @@ def test_email_domain_is_not_reported_again_as_url(analyzer):
         ("Max Mustermann, born on 15.03.1985, called at 10:23 about his order.", ("DATE_TIME", "15.03.1985")),
         ("Die Version 3.8.0 vom 15.03.1985 ist alt.", ("DATE_TIME", "15.03.1985")),
         ("Please connect to 10.4.0.2 from the office.", ("IP_ADDRESS", "10.4.0.2")),
-        ("INFO 2024-03-15 10:23:45 login from 192.168.10.20 by Max Mustermann", ("IP_ADDRESS", "192.168.10.20")),
+        ("INFO 2024-03-15 10:23:45 login from 192.168.10.20 by Max", ("IP_ADDRESS", "192.168.10.20")),
         ("INFO 2024-03-15 10:23:45 login by Max Mustermann", ("PERSON", "Max Mustermann")),
         ("Contact: https://www.example.org/team/max", ("URL", "https://www.example.org/team/max")),
     ],
@@ -120,8 +124,8 @@ def _results(text: str, *spans: tuple[str, str]) -> list[RecognizerResult]:
         ("The fix is commit 9c41f0d2a7b3e8c5d6f1a2b3c4d5e6f708192a3b on main.", "US_BANK_NUMBER",
          "9c41f0d2a7b3e8c5d6f1a2b3c4d5e6f708192a3b"),
         ("Reverted in 4711d0e yesterday.", "US_DRIVER_LICENSE", "4711d0e"),
-        ("image sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "PHONE_NUMBER", "44298"),
-        ("Instance i-0abcd1234ef567890 in vpc-0123abcd is unhealthy.", "US_DRIVER_LICENSE", "0abcd1234ef567890"),
+        ("image sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b", "PHONE_NUMBER", "44298"),
+        ("Instance i-0abcd1234ef567890 is unhealthy.", "US_DRIVER_LICENSE", "0abcd1234ef567890"),
         ("arn:aws:iam::123456789012:role/reporting", "PHONE_NUMBER", "123456789012"),
         ("The lambda role is AWS Lambda in Amazon Aurora.", "PERSON", "Aurora"),
         ("Move the API_KEY and the user_id into settings.", "PERSON", "API_KEY"),
@@ -141,7 +145,7 @@ def test_results_inside_technical_tokens_are_dropped(text, entity, value):
         ("Wien, A-1010, Stephansplatz 1", "LOCATION", "A-1010"),
         ("born 15.03.85 in Graz", "DATE_TIME", "15.03.85"),
         ("my IP is 10.0.0.12", "IP_ADDRESS", "10.0.0.12"),
-        ("IBAN DE27580192204495618408", "IBAN_CODE", "DE27580192204495618408"),  # hex-looking, but checksummed
+        ("IBAN DE27580192204495618408", "IBAN_CODE", "DE27580192204495618408"),  # hex-like, but checksummed
         ("key 3f9a2b7c1d4e5f60718293a4b5c6d7e8", "AZURE_KEY", "3f9a2b7c1d4e5f60718293a4b5c6d7e8"),  # a secret
         ("Ask Dr. Anna Schmidt at 10:23:45 tomorrow", "PERSON", "Anna Schmidt"),
     ],

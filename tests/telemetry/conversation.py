@@ -7,6 +7,7 @@ restoring has real work to do and every restore count is non-zero.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from maskgate import ApiFormat, Ledger
@@ -65,9 +66,14 @@ def request(fmt: ApiFormat) -> dict[str, Any]:
     return {"model": "text-embedding-3-small", "input": [SYSTEM, USER]}
 
 
-def answer_text(ledger: Ledger) -> str:
-    """Every issued token, one drifted copy (repaired) and one token never issued (unrestored)."""
-    tokens = ledger.tokens()
+def answer_text(ledger: Ledger | bytes | str) -> str:
+    """Every token issued (by ``ledger``, or as seen in a masked body), one drifted copy (repaired) and one
+    token never issued (unrestored)."""
+    if isinstance(ledger, Ledger):
+        tokens = ledger.tokens()
+    else:
+        text = ledger.decode() if isinstance(ledger, bytes) else ledger
+        tokens = list(dict.fromkeys(re.findall(r"<<[A-Z_]+_[0-9]+>>", text)))
     return f"Done: {', '.join(tokens)}; signed {{{{PERSON_1}}}}, not <<PERSON_99>>."
 
 
@@ -93,8 +99,9 @@ def stream_events(fmt: ApiFormat, text: str, size: int = 7) -> list[dict[str, An
     pieces = [text[i:i + size] for i in range(0, len(text), size)]
     if fmt is ApiFormat.OPENAI_CHAT:
         chunk = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "model": "gpt-4o"}
+        end = {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
         return [{**chunk, "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}
-                for p in pieces] + [{**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+                for p in pieces] + [end]
     if fmt is ApiFormat.OPENAI_RESPONSES:
         common = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
         events = [{"type": "response.output_text.delta", "sequence_number": i + 1, **common, "delta": p}
@@ -107,7 +114,8 @@ def stream_events(fmt: ApiFormat, text: str, size: int = 7) -> list[dict[str, An
                   for p in pieces),
                 {"type": "content_block_stop", "index": 0},
                 {"type": "message_stop"}]
-    return [{"id": "cmpl-1", "object": "text_completion", "choices": [{"index": 0, "text": p}]} for p in pieces]
+    completion = {"id": "cmpl-1", "object": "text_completion"}
+    return [{**completion, "choices": [{"index": 0, "text": p}]} for p in pieces]
 
 
 def sse(fmt: ApiFormat, events: list[dict[str, Any]]) -> list[bytes]:

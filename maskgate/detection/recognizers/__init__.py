@@ -11,10 +11,11 @@ and, optionally::
         '''Post-analysis filters for ``language``.'''
 
 where ``ResultFilter = Callable[[str, list[RecognizerResult]], list[RecognizerResult]]`` receives the text
-and every result of the analysis (all recognizers, spaCy NER included, before thresholds and overlap
-resolution) and returns the results to keep (it may drop, add or rescore). Filters are how a family removes
-false positives that another recognizer produced: German nouns tagged PERSON by the English model, the domain
-of an e-mail address reported again as URL, version strings taken for dates or phone numbers.
+and every result of the analysis (all recognizers, spaCy NER included, after the context-word boost, before
+thresholds and overlap resolution; nothing is de-duplicated before, so a NER span and a family's span inside
+it both arrive) and returns the results to keep (it may drop, add or rescore). Filters are how a family
+removes false positives that another recognizer produced: German nouns tagged PERSON by the English model,
+the domain of an e-mail address reported again as URL, version strings taken for dates or phone numbers.
 
 Rules for families:
 - ``recognizers(language)`` is called once per engine and language; build compiled patterns there or at
@@ -23,6 +24,9 @@ Rules for families:
   component (``nlp_artifacts.tokens`` and ``nlp_artifacts.entities`` are available; lemmas are the lowercased
   token texts). Regex recognizers should use a cheap pre-filter (keyword or character test) before heavy
   patterns: a 2 KB prompt has a budget of a few milliseconds for all families together.
+- Context: Presidio's context-word boost applies to a recognizer's ``context`` list (lemmas are lowercased
+  tokens); a recognizer's own ``enhance_using_context`` is not called, so weigh context inside ``analyze`` and
+  set ``IS_SCORE_ENHANCED_BY_CONTEXT_KEY`` in the metadata to opt out of the generic boost.
 - Entity type names follow Presidio's (PERSON, LOCATION, PHONE_NUMBER, ...); new types are UPPER_SNAKE_CASE.
 - No network, no downloads, no values in logs or exception messages.
 - Class names must differ from Presidio's predefined recognizers (``PhoneRecognizer``, ``EmailRecognizer``,

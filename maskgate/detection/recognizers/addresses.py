@@ -219,22 +219,8 @@ class AddressRecognizer(EntityRecognizer):
         results = []
         for address in addresses:
             for start, end in _spans(address):
-                results.append(self._result(start, end, address.score))
+                results.append(RecognizerResult(ENTITY, start, end, address.score))
         return results
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=ENTITY,
-            start=start,
-            end=end,
-            score=score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-            },
-        )
-
 
 
 def _spans(address: _Address) -> list[tuple[int, int]]:
@@ -344,15 +330,16 @@ def _preposition_street(text: str, match: re.Match[str]) -> _Address | None:
 
 
 def _number_first(text: str, street: _Part, strength: str, hyphenated: bool) -> _Address | None:
-    """A street without a number after it: ``Hauptstraße``, or in English order ``7 Benthinallee``."""
-    if strength == "full" or (strength == "numbered" and not hyphenated):
-        number = _NUMBER_BEFORE.search(text, max(0, street.start - 8), street.start)
-        if number is None or strength == "full":
-            return None
-        parts = [_Part(*number.span("nr")), street]
-    else:
-        number = _NUMBER_BEFORE.search(text, max(0, street.start - 8), street.start)
-        parts = [_Part(*number.span("nr")), street] if number else [street]
+    """A street without a number after it: ``Hauptstraße``, or in English order ``7 Benthinallee``.
+
+    A ``-weg`` or ``-platz`` word needs the number (``Lösungsweg`` alone is a noun) unless it is hyphenated.
+    """
+    if strength == "full":
+        return None
+    number = _NUMBER_BEFORE.search(text, max(0, street.start - 8), street.start)
+    if number is None and strength == "numbered" and not hyphenated:
+        return None
+    parts = [_Part(*number.span("nr")), street] if number else [street]
     return _Address([*parts, *_city_after_comma(text, street.end)], _WEAK_SCORE)
 
 

@@ -6,7 +6,7 @@ week"). With it Presidio's DATE_TIME precision is about .36. Dates worth masking
 number of notations, so this module recognises those notations itself, with exact spans:
 
 - numeric: ``15.03.1985``, ``15.03.85``, ``01.04.``, ``5/1/2021``, ``05/24/2020``, ``15-03-1985``, ISO
-  ``2021-01-05`` and ``2021-01-05T10:30:00Z``; day and month are range-checked;
+  ``2021-01-05`` and ``2021-01-05T10:30Z``; day and month are range-checked;
 - with month names (English and German, full or abbreviated): ``15. März 1985``, ``5 January 2021``,
   ``January 5, 2021``, ``5th of May``, ``März 2024``;
 - an optional weekday in front (``Mittwoch, 28.08.2024``) and an optional time behind (``08:20 PM``,
@@ -15,39 +15,32 @@ number of notations, so this module recognises those notations itself, with exac
 - a year alone only after a word that announces one (``in 1985``, ``since 2004``, ``seit 2004``, ``a 2007
   film``) and not followed by a unit (``in 2000 ms``).
 
-Version strings (``Version 3.11.24``), IPs and numbers glued to other numbers are not dates.
+Version strings (``Version 3.11.24``), IPs and numbers glued to other numbers are not dates, and a time with
+seconds (``2024-03-15 10:32:01``, ``Mar 15 10:32:01``) is a machine's log timestamp, not a person's date.
 :func:`result_filters` then keeps another recognizer's DATE_TIME (spaCy's, in practice) only where this
 module found nothing and the span has a month or weekday name together with a digit and no duration or
-relative wording: the model may still add "the 3rd of May" variants, but no longer its noise.
+relative wording: the model may still add a notation this module lacks, but no longer its noise.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from maskgate.detection.recognizers import ResultFilter
+
 ENTITY = "DATE_TIME"
 RECOGNIZER_NAME = "MaskgateDateRecognizer"
 
-ResultFilter = Callable[[str, list[RecognizerResult]], list[RecognizerResult]]
-
-_MONTHS = {
-    "january": 1, "jan": 1, "januar": 1, "jänner": 1, "jaenner": 1,
-    "february": 2, "feb": 2, "februar": 2, "feber": 2,
-    "march": 3, "mar": 3, "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
-    "april": 4, "apr": 4,
-    "may": 5, "mai": 5,
-    "june": 6, "jun": 6, "juni": 6,
-    "july": 7, "jul": 7, "juli": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "october": 10, "oct": 10, "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11,
-    "december": 12, "dec": 12, "dezember": 12, "dez": 12,
-}  # fmt: skip
+_MONTHS = frozenset({
+    "january", "jan", "januar", "jänner", "jaenner", "february", "feb", "februar", "feber", "march", "mar",
+    "märz", "maerz", "mär", "mrz", "april", "apr", "may", "mai", "june", "jun", "juni", "july", "jul", "juli",
+    "august", "aug", "september", "sep", "sept", "october", "oct", "oktober", "okt", "november", "nov",
+    "december", "dec", "dezember", "dez",
+})  # fmt: skip
 # Month words that are also ordinary words ("you may", "to march", "Jan" the name): without a day AND a year,
 # or a capital letter, they are not dates.
 _AMBIGUOUS_MONTHS = {"may", "march", "mar", "jan", "aug", "sep", "mai", "dez", "nov"}
@@ -58,8 +51,9 @@ _WEEKDAYS_FULL = (
 _WEEKDAYS_SHORT = "mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|mo|di|mi|do|fr|sa|so"
 
 
-def _alternation(words: object) -> str:
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))  # type: ignore[call-overload]
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first, so "september" is tried before "sep"."""
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
 
 _MONTH_WORD = _alternation(_MONTHS)
@@ -86,7 +80,7 @@ _UNITS = (
 _NUMERIC = re.compile(
     rf"""
     (?:
-        (?P<iso>(?P<iy>\d{{4}})(?P<isep>[-/])(?P<im>\d{{2}})(?P=isep)(?P<id>\d{{2}})
+        (?P<iso>\d{{4}}(?P<isep>[-/])(?P<im>\d{{2}})(?P=isep)(?P<id>\d{{2}})
             (?:[T ]{_CLOCK}(?:[.,]\d+)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?)
       | (?P<dotted>(?P<dd>\d{{1,2}})\.[ \t]?(?P<dm>\d{{1,2}})\.(?:[ \t]?(?P<dy>\d{{4}}|\d{{2}}))?)
       | (?P<slashed>(?P<s1>\d{{1,2}})/(?P<s2>\d{{1,2}})/(?:\d{{4}}|\d{{2}}))
@@ -131,12 +125,12 @@ _ANCHOR_WORDS = frozenset(
     [*_MONTHS, *_WEEKDAYS_FULL.split("|"), *_WEEKDAYS_SHORT.split("|")]
 )
 _VERSION_CONTEXT = re.compile(
-    r"(?:\b(?:version|vers|ver|v|release|rel|build|python|node|java|kernel|firmware|patch|update|release)"
+    r"(?:\b(?:version|vers|ver|v|release|rel|build|python|node|java|kernel|firmware|patch|update)"
     r"\.?|[=@~^<>])\s*$",
     re.IGNORECASE,
 )
 _SECONDS = re.compile(r"\d:\d\d:\d\d")
-_DATE_OR_WEEKDAY_WORD = re.compile(rf"\b(?:{_alternation(_MONTHS)}|{_WEEKDAYS_FULL})\b", re.IGNORECASE)
+_DATE_OR_WEEKDAY_WORD = re.compile(rf"\b(?:{_MONTH_WORD}|{_WEEKDAYS_FULL})\b", re.IGNORECASE)
 _DURATION_OR_RELATIVE = re.compile(
     r"\b(?:ago|next|last|past|previous|coming|every|each|within|for|over|since|later|earlier|recent\w*"
     r"|years?|months?|weeks?|days?|hours?|minutes?|old|age|aged|today|tomorrow|yesterday|tonight|daily"
@@ -158,7 +152,7 @@ class DateRecognizer(EntityRecognizer):
             supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=supported_language
         )
 
-    def load(self) -> None:
+    def load(self) -> None:  # nothing to load: the patterns are compiled at import
         pass
 
     def analyze(
@@ -181,22 +175,12 @@ class DateRecognizer(EntityRecognizer):
                 continue
             if judged:
                 start, end, score = judged
-                results.append(self._result(start, end, score))
+                # Labelled here rather than by the analyzer: the filter must know its own results apart
+                # from the model's, also when it calls this recognizer itself.
+                metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME}
+                results.append(RecognizerResult(ENTITY, start, end, score, recognition_metadata=metadata))
                 resume = end
         return results
-
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=ENTITY,
-            start=start,
-            end=end,
-            score=score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-            },
-        )
 
 
 Judged = tuple[int, int, float]

@@ -17,9 +17,8 @@ registry has no card recognizer at all. Both families are pure data plus a check
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import re
+from collections.abc import Iterator
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -77,14 +76,16 @@ def iban_checksum_ok(compact: str) -> bool:
     return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
 
 
-class IbanRecognizer(EntityRecognizer):
+class IbanRegistryRecognizer(EntityRecognizer):
     """Every registry country's IBAN, exact length, any case, with or without separators, mod-97 checked."""
 
     SCORE = 1.0
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
-            supported_entities=[IBAN_ENTITY], name="MaskgateIbanRecognizer", supported_language=supported_language
+            supported_entities=[IBAN_ENTITY],
+            name="IbanRegistryRecognizer",
+            supported_language=supported_language,
         )
 
     def load(self) -> None:
@@ -107,6 +108,7 @@ def find_ibans(text: str) -> Iterator[tuple[int, int]]:
         match = pattern.match(text, hit.start())
         if match and iban_checksum_ok(_IBAN_SEPARATORS.sub("", match.group())):
             yield match.span()
+
 
 # --- Payment cards ----------------------------------------------------------------------------------------
 
@@ -166,10 +168,10 @@ def luhn_ok(digits: str) -> bool:
 # (an IBAN's groups, a long reference). (The regex module scans this several times faster than re.)
 _CARD_CANDIDATE = regex.compile(
     r"(?<![\w+/-])(?<!\d[.,])(?<!\d[ \u00a0-])"
-    r"(?:\d{12,19}|\d{4}(?P<sep>[ -])\d{4,6}(?:(?P=sep)\d{1,5}){1,3})"
+    r"(?:\d{12,19}|\d{4}(?P<sep>[ \u00a0-])\d{4,6}(?:(?P=sep)\d{1,5}){1,3})"
     r"(?!\w)(?![.,-]\d)(?!(?P=sep)\d)"
 )
-_CARD_SEPARATORS = re.compile(r"[ -]")
+_CARD_SEPARATORS = re.compile("[ \u00a0-]")
 
 # Card words in English and German: whole words, and German compounds by their stem ("Kreditkarte",
 # "Kartennummer", "EC-Karte"). Words about paying in general ("payment", "Zahlung") are not enough: order and
@@ -195,7 +197,7 @@ def card_grouping_ok(candidate: str) -> bool:
     return all(size == 4 for size in groups[:-1]) and 1 <= groups[-1] <= 4
 
 
-class CreditCardRecognizer(EntityRecognizer):
+class PaymentCardRecognizer(EntityRecognizer):
     """Payment cards of every brand: issuer range + length + Luhn, and a card grouping or a card word.
 
     Scores: a card word nearby gives 1.0; the printed grouping alone gives 0.85; neither gives no result.
@@ -207,7 +209,7 @@ class CreditCardRecognizer(EntityRecognizer):
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
             supported_entities=[CREDIT_CARD_ENTITY],
-            name="MaskgateCreditCardRecognizer",
+            name="PaymentCardRecognizer",
             supported_language=supported_language,
         )
 
@@ -226,12 +228,12 @@ class CreditCardRecognizer(EntityRecognizer):
                 digits = _CARD_SEPARATORS.sub("", candidate)
                 if not 12 <= len(digits) <= 19 or card_brand(digits) is None or not luhn_ok(digits):
                     continue
-                window = text[max(0, start - _CONTEXT_BEFORE) : start] + " " + text[end : end + _CONTEXT_AFTER]
+                window = f"{text[max(0, start - _CONTEXT_BEFORE) : start]} {text[end : end + _CONTEXT_AFTER]}"
                 if _CARD_CONTEXT.search(window):
                     results.append(RecognizerResult(CREDIT_CARD_ENTITY, start, end, self.CONTEXT_SCORE))
                 elif match.group("sep") and card_grouping_ok(candidate):
                     results.append(RecognizerResult(CREDIT_CARD_ENTITY, start, end, self.GROUPED_SCORE))
-                break
+                break  # a valid number was found: its shorter variant is not another card
         return results
 
 
@@ -245,5 +247,9 @@ def _card_spans(match: regex.Match[str]) -> list[tuple[int, int]]:
 
 
 def recognizers(language: str) -> list[EntityRecognizer]:
-    """IBAN and card recognizers; the same rules for every language (card words of both are known)."""
-    return [IbanRecognizer(language), CreditCardRecognizer(language)]
+    """IBAN and card recognizers; the same rules for every language (card words of both are known).
+
+    The class names differ from Presidio's ``IbanRecognizer`` and ``CreditCardRecognizer`` on purpose: the
+    registry finds classes by name, so a clash would break a stock Presidio engine in the same process.
+    """
+    return [IbanRegistryRecognizer(language), PaymentCardRecognizer(language)]

@@ -51,7 +51,8 @@ MAX_PLACE_TOKENS = 4
 
 # Parts of an address line that are also place names somewhere ("Apt" is a town in Provence).
 _ADDRESS_WORDS = frozenset(
-    "apt apartment suite ste unit box floor room building bldg postfach zimmer etage wohnung haus".split()
+    "apt apartment suite ste unit box floor room building bldg postfach zimmer etage wohnung haus tel fax mobil"
+    .split()
 )
 
 # Right before a place. Weak cues make an ambiguous gazetteer name a place ("in Essen", "from Florence");
@@ -251,7 +252,7 @@ def _foreign_place_ok(v: TokenView, start: int, end: int) -> bool:
     toks = [t for t in v.tokens if t.start < end and t.end > start]
     if toks and toks[0].key in ("the", "die", "der", "das"):
         toks = toks[1:]  # "the Netherlands"
-    if not toks:
+    if not toks or (len(toks) == 1 and (toks[0].key in _ADDRESS_WORDS or toks[0].key in NEVER_NAMES)):
         return False
     if " ".join(t.key for t in toks) in v.lex.places:
         return True

@@ -121,13 +121,16 @@ NEVER_NAMES = frozenset(
     english german french spanish italian deutsch englisch
     god gott herr herrn frau fräulein mr mrs ms miss sir madam dame dr prof
     hallo hi hey hello dear liebe lieber moin servus
-    iban bic swift pin tan
+    iban bic swift pin tan nr tel fax ca bzw ggf inkl zzgl evtl usw vgl no ref
     """.split()
 )
 
+_ARTICLES = frozenset("the a an der die das ein eine".split())
+
 # Pronouns, articles and other closed-class words that even a strong cue must not take for a name.
 _FUNCTION_WORDS = frozenset(
-    """ich du er sie es wir ihr ihnen ihm ihn mein meine dein deine sein seine unser unsere euer eure
+    """ich du er sie es wir ihr ihre ihrem ihren ihrer ihres ihnen ihm ihn mein meine meinem meinen meiner dein
+    deine deinem deinen deiner dich dir euch sein seine unser unsere euer eure man
     der die das den dem des ein eine einen einem einer und oder aber nicht bitte danke ja nein hier da
     wie was wer wo wann warum welche welcher welches
     i you he she it we they me him her us them my your his its our their the a an and or but not please
@@ -140,11 +143,14 @@ _LEGAL_FORMS = frozenset(
 )
 _STREET_WORDS = frozenset(
     """straße strasse str weg allee gasse platz ring damm ufer chaussee steig pfad street st road rd avenue ave
-    lane ln drive boulevard blvd square sq court ct way place pl terrace parkway highway""".split()
+    lane ln drive boulevard blvd square sq court ct way place pl terrace parkway highway alley arcade bypass
+    causeway circle cir crescent crossing cove expressway freeway gateway junction junctions knoll knolls
+    landing loop motorway plaza route skyway spur trail tunnel turnpike vista walkway""".split()
 )
 _STREET_SUFFIX = regex.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee|weg|ring|damm|ufer|str)$")
 _STRONG_STREET_SUFFIX = regex.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee)$")
 
+_LEGAL_AFTER = re.compile(r"[ \t]*(?:e\.[ \t]?V\.|&[ \t]*Co\b)")
 _ORGANISATION_WORDS = frozenset(
     "company corporation group holding holdings partners stiftung verein gruppe bank versicherung".split()
 )
@@ -190,7 +196,7 @@ def neighbour_line(text: str, start: int, end: int, step: int) -> str:
 _NOUN_ENDINGS = tuple(
     stem + ending
     for stem in ("ung", "heit", "keit", "schaft", "tion", "sion", "tät", "ität", "ismus", "nis", "tum",
-                 "übersicht", "konto", "nummer", "vertrag", "adresse")
+                 "übersicht", "konto", "nummer", "vertrag", "adresse", "name")
     for ending in ("", "en", "s", "e", "n", "se", "sen")
 )
 
@@ -405,13 +411,14 @@ class TokenView:
         return gap in (". ", ".") and self.is_initial(self.tokens[i])
 
     def stops_name(self, j: int) -> bool:
-        """The tokens right after a run show that it names a company ("... Investors Company Inc.") or a
-        street, not a person; or a house number follows ("Holmatun 45 St.")."""
-        if j < len(self.tokens) and self.joined(j - 1, j) and self.is_street(j):
+        """The words right after a run show that it names a company ("Lehmann e.V.", "... Investors
+        Company Inc.") or a street ("Tobias Ports Street"), not a person."""
+        if j > 0 and _LEGAL_AFTER.match(self.text, self.tokens[j - 1].end):
             return True
         k = j
         while k < len(self.tokens) and k - j < 3 and self.joined(k - 1, k):
-            if self.tokens[k].key in _LEGAL_FORMS or self.tokens[k].key in _ORGANISATION_WORDS:
+            key = self.tokens[k].key
+            if key in _LEGAL_FORMS or key in _ORGANISATION_WORDS or self.is_street(k):
                 return True
             if not self.tokens[k].text[0].isupper():
                 break
@@ -530,14 +537,13 @@ def find_names(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     _list_names(a, add)
     _repeated_surnames(a, found, add)
 
+    taken: set[int] = set()
     spans: list[tuple[int, int, float]] = []
-    covered_until = -1
-    for i in sorted(found):
-        j, score = found[i]
-        if i >= covered_until:
+    for i, (j, score) in sorted(found.items(), key=lambda item: (-item[1][1], item[0] - item[1][0], item[0])):
+        if taken.isdisjoint(range(i, j)):
+            taken.update(range(i, j))
             spans.append((a.tokens[i].start, a.tokens[j - 1].end, score))
-            covered_until = j
-    return tuple(spans)
+    return tuple(sorted(spans))
 
 
 def _repeated_surnames(
@@ -604,6 +610,7 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
             or a.acronym(tok)
             or tok.key in _LEGAL_FORMS
             or tok.key in _FUNCTION_WORDS
+            or tok.key in NEVER_NAMES
             or not a.is_first(tok)
             or a.is_street(i)
         ):
@@ -645,13 +652,20 @@ def _list_name_score(a: TokenView, i: int, j: int) -> float:
         return 0.0
     if a.ambiguous_first(tok):
         # "Rose", "Will", "Meine": a word unless a known name follows ("Rose Müller", "Will Smith"); in
-        # English also an unknown capitalised word ("Harm Niemeier-Gorlitz").
+        # English also an unknown capitalised word ("Harm Niemeier-Gorlitz"). Not in a Title Case line.
+        if a.language == "en" and i > 0 and a.joined(i - 1, i) and a.tokens[i - 1].text[0].isupper():
+            return 0.0
         # A possessive mid-sentence marks a person too ("here's Ruth's address"; not "Here's").
         if j - i < 2:
             possessive = tok.possessive and tok.key not in _FUNCTION_WORDS and not a.sentence_initial(tok)
             return SCORE_WEAK if possessive and tok.key not in NEVER_NAMES else 0.0
         nxt = a.tokens[i + 1]
-        anchored = (a.is_first(nxt) or a.is_last(nxt)) and not a.is_common(nxt)
+        anchored = (
+            (a.is_first(nxt) or a.is_last(nxt))
+            and nxt.key not in NEVER_NAMES
+            and nxt.key not in _FUNCTION_WORDS
+            and (not a.is_common(nxt) or (nxt.text[0].isupper() and not a.lower_text))
+        )
         if anchored or (a.language == "en" and a.unknown_capitalised(nxt) and not a.sentence_initial(tok)):
             return SCORE_WEAK
         return 0.0
@@ -675,33 +689,55 @@ def recognizers(language: str) -> list[EntityRecognizer]:
 _TECHNICAL = regex.compile(r"[\d@/\\|:%=_#<>{}]")
 
 
-def _foreign_person_ok(a: TokenView, start: int, end: int) -> bool:
-    """Whether a PERSON span from another recognizer (the NER model) is plausible as a name."""
-    if _TECHNICAL.search(a.text, start, end) or "\n" in a.text[start:end]:
-        return False
-    if a.house_number_around(start, end):
-        return False
+def _plausible_person(a: TokenView, start: int, end: int) -> tuple[int, int] | None:
+    """The part of a PERSON span from another recognizer (the NER model) that is plausible as a name, with
+    greetings, titles and common words at its edges cut off ("Hi Priya" -> "Priya"), or None."""
+    if _TECHNICAL.search(a.text, start, end) or "\n" in a.text[start:end] or a.house_number_around(start, end):
+        return None
     first = bisect.bisect_right(a.starts, start - 1)
     idx = [k for k in range(max(0, first - 1), len(a.tokens)) if a.tokens[k].start < end and a.tokens[k].end > start]
+    if not idx or a.tokens[idx[0]].key in _ARTICLES:
+        return None  # "The Swedish Border Force"
+
+    def edge_junk(k: int) -> bool:
+        t = a.tokens[k]
+        return (
+            t.key in NEVER_NAMES
+            or t.key in _FUNCTION_WORDS
+            or not a.capitalised(t)
+            or (a.is_common(t) and not (a.is_first(t) or a.is_last(t)))
+        )
+
+    while idx and edge_junk(idx[0]):
+        idx.pop(0)
+    for n, k in enumerate(idx[1:], 1):
+        if not a.capitalised(a.tokens[k]) and a.tokens[k].key not in _PARTICLES:
+            idx = idx[:n]  # "Sabine Hoffmann aus Köln"
+            break
+    while idx and (edge_junk(idx[-1]) or (len(idx) > 1 and a.is_initial(a.tokens[idx[-1]]))):
+        idx.pop()
     if not idx:
-        return False
+        return None
     toks = [a.tokens[k] for k in idx]
-    if toks[0].key in _FUNCTION_WORDS:
-        return False  # "The Swedish Border Force", "Mein Name"
+    start, end = toks[0].start, toks[-1].end
     if any(t.key in _LEGAL_FORMS or a.is_street(k) or a.acronym(t) for k, t in zip(idx, toks, strict=True)):
-        return False
-    if a.stops_name(idx[-1] + 1):
-        return False
-    if len(toks) == 1 and a.in_address_block(start, end):
-        return False  # "Hamilton" on the city line of an address
-    if any((a.is_first(t) or a.is_last(t)) and not a.ambiguous_first(t) for t in toks):
-        return a.place_kind(idx[0], idx[-1] + 1) not in ("country", "region")
-    if a.place_kind(idx[0], idx[-1] + 1) or a.after_place_preposition(toks[0]):
-        return False
+        return None
+    if a.stops_name(idx[-1] + 1) or (len(toks) == 1 and a.in_address_block(start, end)):
+        return None  # a company, a street, or "Hamilton" on the city line of an address
+    place = a.place_kind(idx[0], idx[-1] + 1)
+    anchored = any((a.is_first(t) or a.is_last(t)) and not a.ambiguous_first(t) for t in toks) or (
+        len(toks) > 1 and all(a.is_first(t) or a.is_last(t) for t in toks)
+    )
+    if anchored:
+        return (start, end) if place not in ("country", "region") else None
+    if place or a.after_place_preposition(toks[0]):
+        return None
     if a.language == "de":
-        # No anchor from the lists: keep it only if no token is a German word or a compound of one.
-        return not any(a.is_common(t) or is_compound_noun(a, t) for t in toks)
-    return not all(a.is_common(t) for t in toks)
+        # No anchor from the lists: no German word, no compound of one, no English word ("Docker").
+        if any(a.is_common(t) or is_compound_noun(a, t) or t.key in a.lex.words_en for t in toks):
+            return None
+        return start, end
+    return None if all(a.is_common(t) for t in toks) else (start, end)
 
 
 def is_compound_noun(a: TokenView, tok: Token) -> bool:
@@ -716,37 +752,54 @@ def _source(result: RecognizerResult) -> str:
 
 def _person_filter(language: str) -> ResultFilter:
     def keep_plausible_persons(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-        """Drop implausible PERSON spans of other recognizers and any PERSON inside a street address;
-        restore ours where a dropped span had absorbed them (Presidio removes a result contained in an
-        equal-scored one of the same type)."""
+        """PERSON spans of other recognizers are cut to their plausible part or dropped; where they overlap
+        a name of ours, ours wins (Presidio may have removed it as contained in an equal-scored span).
+        No PERSON inside a street address ("Karl-Marx-Allee")."""
         persons = [r for r in results if r.entity_type == ENTITY]
         if not persons:
             return results
         a = token_view(text, language)
         addresses = [
-            r
+            (r.start, r.end)
             for r in results
             if r.entity_type == "LOCATION" and _source(r) not in (NER_RECOGNIZER_NAME, PLACE_RECOGNIZER_NAME)
         ]
-
-        def in_address(start: int, end: int) -> bool:
-            return any(r.start < end and start < r.end for r in addresses)
-
-        drop = {
-            id(r)
-            for r in persons
-            if in_address(r.start, r.end)
-            or (_source(r) != RECOGNIZER_NAME and not _foreign_person_ok(a, r.start, r.end))
-        }
-        kept = [r for r in results if id(r) not in drop]
-        for start, end, score in find_names(text, language):
-            if in_address(start, end):
+        ours = [(s, e, score) for s, e, score in find_names(text, language) if not _overlaps(s, e, addresses)]
+        kept = [r for r in results if r.entity_type != ENTITY]
+        for r in persons:
+            if _overlaps(r.start, r.end, addresses):
                 continue
+            if _source(r) == RECOGNIZER_NAME:
+                kept.append(r)
+                continue
+            span = _plausible_person(a, r.start, r.end)
+            if span is None:
+                continue
+            mine = [(s, e) for s, e, _ in ours if s < span[1] and span[0] < e]
+            if mine and not all(span[0] <= s and e <= span[1] for s, e in mine):
+                continue  # ours has the better boundaries ("kommt von Sabine Hoffmann aus Köln")
+            kept.append(r if span == (r.start, r.end) else _copy(r, *span))
+        for start, end, score in ours:
             if not any(r.entity_type == ENTITY and r.start <= start and end <= r.end for r in kept):
                 kept.append(_result(start, end, score))
         return kept
 
     return keep_plausible_persons
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _copy(result: RecognizerResult, start: int, end: int) -> RecognizerResult:
+    return RecognizerResult(
+        result.entity_type,
+        start,
+        end,
+        result.score,
+        analysis_explanation=result.analysis_explanation,
+        recognition_metadata=result.recognition_metadata,
+    )
 
 
 def result_filters(language: str) -> list[ResultFilter]:

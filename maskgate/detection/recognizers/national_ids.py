@@ -187,21 +187,9 @@ class NationalIdRecognizer(EntityRecognizer):
             score = id_format.separated_score if _SEPARATORS.search(raw) else id_format.plain_score
             if _has_context(text, match.start(), id_format.context):
                 score = _CONTEXT_SCORE
-            results.append(self._result(id_format.entity, match.start(), match.end(), score))
+            results.append(RecognizerResult(id_format.entity, match.start(), match.end(), score))
         return results
 
-    def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=entity,
-            start=start,
-            end=end,
-            score=score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-            },
-        )
 
 
 def _has_context(text: str, start: int, context: re.Pattern[str]) -> bool:

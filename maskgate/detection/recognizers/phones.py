@@ -51,7 +51,7 @@ _PHONE_WORDS = re.compile(
     r"\b(?:phone|tel|telephone|mobile|mobil|cell|cellphone|fax|call|calling|ring|dial|reach|text\s+me|sms"
     r"|whatsapp|signal|hotline|landline|desk|office|answering|contact|number"
     r"|telefon\w*|rufnummer\w*|handy\w*|anruf\w*|anrufen|ruf|rufen|erreich\w*|durchwahl|festnetz\w*|büro"
-    r"|zentrale|nummer|unter)\b",
+    r"|zentrale|nummer)\b",
     re.IGNORECASE,
 )
 # Reference words: digits next to them are order, account or card numbers, not phones.
@@ -86,7 +86,7 @@ class PhoneRecognizer(EntityRecognizer):
             supported_entities=[ENTITY], name="MaskgatePhoneRecognizer", supported_language=supported_language
         )
 
-    def load(self) -> None:
+    def load(self) -> None:  # nothing to load: the pattern is compiled at import
         pass
 
     def analyze(
@@ -99,23 +99,9 @@ class PhoneRecognizer(EntityRecognizer):
         for match in _RUN.finditer(text):
             score = _score(text, match)
             if score > 0:
-                results.append(self._result(match.start(), match.end(), score))
+                results.append(RecognizerResult(ENTITY, match.start(), match.end(), score))
         return results
 
-    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(
-            entity_type=ENTITY,
-            start=start,
-            end=end,
-            score=score,
-            recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                # Context was already weighed here, on both sides of the number: Presidio's enhancer, which
-                # looks at five preceding words only, must not add its boost a second time.
-                RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
-            },
-        )
 
 
 def _score(text: str, match: re.Match[str]) -> float:

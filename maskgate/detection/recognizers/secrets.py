@@ -2,10 +2,10 @@
 
 General-purpose secret scanners are built for repositories, not prompts: they report partial values (only the
 header line of a PEM key), miss credentials inside URLs and "my password is ..." phrasing, and run hundreds of
-regexes over every text. Here a secret is one ``SecretRule``: the literal keywords without which it cannot
-occur, a pattern whose ``secret`` group is exactly the value to mask, and a check on that value (entropy,
-structure, placeholder). A rule's pattern runs only when one of its keywords occurs in the lower-cased text,
-so a text without secrets costs one ``in`` test per rule.
+regexes over every text. Here a secret is one ``SecretRule``: the literal keywords at (or just before) which
+it starts, a pattern whose ``secret`` group is exactly the value to mask, and a check on that value (entropy,
+structure, placeholder). A rule's pattern is only tried, anchored, where one of its keywords occurs in the
+lower-cased text, so a text without secrets costs a few ``str.find`` calls per rule, not a regex scan.
 
 The span is the secret itself, never the key that names it: ``DB_PASSWORD=<<PASSWORD_1>>`` and
 ``Authorization: Bearer <<BEARER_TOKEN_1>>`` keep the text useful to the model. Exceptions, where the whole
@@ -35,6 +35,8 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from maskgate.detection.recognizers import ResultFilter
+
 OPENAI_API_KEY = "OPENAI_API_KEY"
 ANTHROPIC_API_KEY = "ANTHROPIC_API_KEY"
 AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID"
@@ -60,7 +62,8 @@ SECRET_ENTITIES: frozenset[str] = frozenset({
 """Every type this family reports (documented in docs/readme/detection-secrets.md)."""
 
 # Priorities: which rule keeps overlapping text. Scores: how sure a hit is (what thresholds compare).
-_WHOLE_BLOCK, _VENDOR, _NEAR_CONTEXT, _JWT, _URL, _HEADER, _ASSIGNMENT, _PHRASE = 100, 90, 80, 70, 60, 50, 40, 30
+_WHOLE_BLOCK, _VENDOR, _NEAR_CONTEXT, _JWT = 100, 90, 80, 70
+_URL, _HEADER, _ASSIGNMENT, _PHRASE = 60, 50, 40, 30
 
 
 # --- value checks -----------------------------------------------------------------------------------------
@@ -86,11 +89,11 @@ def looks_random(value: str, min_length: int = 8, min_entropy: float = 3.0) -> b
 
 
 _PLACEHOLDER_WORDS = frozenset({
-    "none", "null", "nil", "true", "false", "yes", "no", "on", "off", "undefined", "empty", "blank", "required",
-    "optional", "str", "string", "text", "int", "integer", "bool", "boolean", "bytes", "any", "object",
-    "secretstr", "secret", "secrets", "password", "passwort", "kennwort", "pass", "pw", "pwd", "token", "key",
-    "example", "sample", "placeholder", "redacted", "removed", "hidden", "masked", "censored", "default",
-    "value", "n/a", "tbd", "todo", "changeme", "change_me", "replace_me", "replaceme",
+    "none", "null", "nil", "true", "false", "yes", "no", "on", "off", "undefined", "empty", "blank",
+    "required", "optional", "str", "string", "text", "int", "integer", "bool", "boolean", "bytes", "any",
+    "object", "secretstr", "secret", "secrets", "password", "passwort", "kennwort", "pass", "pw", "pwd",
+    "token", "key", "example", "sample", "placeholder", "redacted", "removed", "hidden", "masked", "censored",
+    "default", "value", "n/a", "tbd", "todo", "changeme", "change_me", "replace_me", "replaceme",
 })
 _PLACEHOLDER_SHAPE = regex.compile(
     r"""^(?:
@@ -243,7 +246,9 @@ class SecretRule:
         """Spans of this secret in ``text``; ``lowered`` is ``text`` lower-cased with the same length."""
         if self.precheck is not None and not self.precheck.search(text):
             return
-        anchors = {max(0, at - self.lookback) for keyword in self.keywords for at in _occurrences(lowered, keyword)}
+        anchors = {
+            max(0, at - self.lookback) for keyword in self.keywords for at in _occurrences(lowered, keyword)
+        }
         for anchor in sorted(anchors):
             match = self.pattern.match(text, anchor)
             if match and (self.check is None or self.check(match)):
@@ -275,18 +280,21 @@ _QUOTED_OR_BARE = r"""
     (?: "(?P<secret>[^"\r\n]{1,200})"
       | '(?P<secret>[^'\r\n]{1,200})'
       | `(?P<secret>[^`\r\n]{1,200})`
-      | (?P<bare>(?P<secret>(?:[^\s"'`,;&<>]|&(?![\w.-]+=))*[^\s"'`,;&<>.)\]}:]))   # "&" ends a query parameter
+      | (?P<bare>(?P<secret>(?:[^\s"'`,;&<>]|&(?![\w.-]+=))*[^\s"'`,;&<>.)\]}:]))  # "&x=" ends it
     )"""
 # key ["'] (:= | => | = | :) value; "==" is a comparison, "::" a scope.
 _ASSIGN = r"""["']?[ \t]*(?P<sep>:=|=>|(?<![=!<>])=(?![=>])|:(?![:/]))[ \t]*""" + _QUOTED_OR_BARE
 _KEY_END = r"(?![\w-]|\.\w)"
-_PASSWORD_KEY = r"(?i:(?P<key>pass(?:word|wd|phrase|wort|code)|kennwort|(?<![A-Za-z])(?:pass|pwd|pw)))" + _KEY_END
-_SECRET_KEY = (
-    r"(?i:(?P<key>secret(?:[_-]?(?:access[_-]?)?key)?|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key"
-    r"|signing[_-]?key|encryption[_-]?key|master[_-]?key|credentials?))" + _KEY_END
+_PASSWORD_KEY = (
+    r"(?i:(?P<key>pass(?:word|wd|phrase|wort|code)|kennwort|(?<![A-Za-z])(?:pass|pwd|pw)))" + _KEY_END
 )
-_SECRET_KEY_STARTS = ("secret", "token", "api", "access", "auth", "private", "signing", "encryption", "master",
-                      "credential")
+_SECRET_KEY = (
+    r"(?i:(?P<key>secret(?:[_-]?(?:access[_-]?)?key)?|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key"
+    r"|private[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|credentials?))" + _KEY_END
+)
+_SECRET_KEY_STARTS = (
+    "secret", "token", "api", "access", "auth", "private", "signing", "encryption", "master", "credential",
+)
 _PHRASE_CONNECTOR = r"(?:is|ist|lautet|lautete|was|war|heißt|are|sind)\b"
 
 RULES: tuple[SecretRule, ...] = (
@@ -369,7 +377,8 @@ RULES: tuple[SecretRule, ...] = (
         0.9, _NEAR_CONTEXT, _azure_sas_signature,
     ),
     SecretRule(
-        "azure-subscription-key", AZURE_KEY, ("ocp-apim-subscription-key", "subscription", "abonnement", "azure"),
+        "azure-subscription-key", AZURE_KEY,
+        ("ocp-apim-subscription-key", "subscription", "abonnement", "azure"),
         _rx(r"""(?i:ocp-apim-subscription-key|subscription[ _-]?key|abonnementschlüssel
                   |azure[\w.-]{0,40}?(?:key|secret))
                 ["']?[ \t]*(?:[:=]|=>|(?i:is|ist|lautet)\b)?[ \t]*["']?
@@ -438,7 +447,7 @@ class SecretsRecognizer(EntityRecognizer):
         self.rules = rules
         super().__init__(
             supported_entities=sorted({rule.entity for rule in rules}),
-            name="MaskgateSecretsRecognizer",
+            name="SecretsRecognizer",
             supported_language=supported_language,
         )
 
@@ -486,6 +495,6 @@ def recognizers(language: str) -> list[EntityRecognizer]:
     return [SecretsRecognizer(language)]
 
 
-def result_filters(language: str) -> list[Callable[[str, list[RecognizerResult]], list[RecognizerResult]]]:
+def result_filters(language: str) -> list[ResultFilter]:
     """Secrets take precedence over whatever else was found inside them."""
     return [drop_pii_inside_secrets]

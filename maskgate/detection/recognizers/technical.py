@@ -19,10 +19,11 @@ the others cost a few anchored matches on their own segments and line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import re
+
 from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from maskgate.detection.recognizers import ResultFilter
 
 FILTERED_TYPES: frozenset[str] = frozenset({
     "PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "PHONE_NUMBER", "URL", "IP_ADDRESS", "UUID",
@@ -41,7 +42,11 @@ _AWS_SERVICES = (
     r"|ElastiCache|OpenSearch|DocumentDB|EventBridge|AppSync|QuickSight|Textract|Rekognition|Lightsail"
 )
 # Service names that are also people's or places' names count only with the vendor in front.
-_AWS_AMBIGUOUS = r"Lambda|Aurora|Athena|Glue|Bedrock|Cognito|Amplify|Glacier|Neptune|Polly|Lex|Comprehend|Outposts"
+_AWS_AMBIGUOUS = (
+    r"Lambda|Aurora|Athena|Glue|Bedrock|Cognito|Amplify|Glacier|Neptune|Polly|Lex|Comprehend|Outposts"
+)
+
+_MODEL_CODE = r"[A-Za-z]{1,4}\d{1,4}[a-z]{0,2}"  # S3, EC2, C4, A100, x86, R6g
 
 # One segment, matched whole. Groups name the kinds whose matches need a second look.
 _TECHNICAL_SEGMENT = _rx(rf"""
@@ -49,31 +54,34 @@ _TECHNICAL_SEGMENT = _rx(rf"""
   | (?P<hash>[0-9a-f]{{7,128}}|[0-9A-F]{{7,128}})                                          # sha, digest
   | [vV]\d+(?:\.\d+){{1,3}}(?:[-+][0-9A-Za-z.-]*[0-9A-Za-z])?                              # v2.3.1, v1.0-rc1
   | (?P<numeric_version>\d+(?:\.\d+){{2,3}})(?:[-+][0-9A-Za-z.-]*[0-9A-Za-z])?             # 3.8.0, 2.2.366
-  | [A-Za-z]{{1,4}}\d{{1,4}}[a-z]{{0,2}}(?:\.(?:nano|micro|small|medium|\d*x?large|metal))?  # S3, C4, c5.xlarge
+  | {_MODEL_CODE}(?:\.(?:nano|micro|small|medium|\d*x?large|metal))?                      # S3, C4, c5.xlarge
   | (?P<part_code>(?=[A-Z0-9-]*[A-Z])(?=[A-Z0-9-]*\d)[A-Z0-9]+(?:-[A-Z0-9]+)+)            # XJ-4410-B
   | [A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+                                               # API_KEY, user_id
-  | (?=[\w.$]*_)[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+                   # process.env.API_KEY
+  | (?=[\w.$]*_)[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+                                  # process.env.API_KEY
   | [\w-]+(?:\.[\w-]+)*\.(?:py|md|ipynb)                                                 # settings.py
   | (?:i|ami|vol|snap|vpc|subnet|sg|igw|eni|rtb|acl|nat|eipalloc|lt)-[0-9a-f]{{8,17}}    # AWS resource ids
   | {_AWS_SERVICES}
-  | (?:{_AWS_SERVICES}|[A-Za-z]{{1,4}}\d{{1,4}}[a-z]{{0,2}})-[^\W\d_]+                   # S3-Bucket, EC2-Instanz
+  | (?:{_AWS_SERVICES}|{_MODEL_CODE})-[^\W\d_]+                                          # EC2-Instanz
 """)
 
-# Technical tokens that contain spaces or colons, searched on the result's line.
-_TECHNICAL_PHRASE = _rx(rf"""
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+
+# Technical tokens that contain spaces or colons, searched on the result's line when a cheap hint is there.
+_LOG_TIMESTAMP = _rx(rf"""
     (?<![\w:.])
-    (?P<timestamp>
-        \d{{4}}-\d{{2}}-\d{{2}}(?:(?P<iso_t>T)|[ ])\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?(?:[ ]?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?
+    (?: \d{{4}}-\d{{2}}-\d{{2}}(?:(?P<iso_t>T)|[ ])\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?
+        (?:[ ]?(?:Z|UTC|[+-]\d{{2}}:?\d{{2}}))?
       | \d{{4}}/\d{{2}}/\d{{2}}[ ]\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?
       | \d{{2}}\.\d{{2}}\.\d{{4}}[ ]\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,9}})?
       | \d{{2}}/[A-Z][a-z]{{2}}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}}(?:[ ][+-]\d{{4}})?
-      | (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[ ]{{1,2}}\d{{1,2}}[ ]\d{{2}}:\d{{2}}:\d{{2}}
+      | (?:{_MONTHS})[ ]{{1,2}}\d{{1,2}}[ ]\d{{2}}:\d{{2}}:\d{{2}}
       | \d{{2}}:\d{{2}}:\d{{2}}[.,]\d{{3,9}}
-    )(?![\w:])
-  | arn:aws[\w-]*:[\w-]*:[\w-]*:\d{{0,12}}:[^\s"'<>]+
-  | \b(?:(?:AWS|Amazon)\s+(?:{_AWS_SERVICES}|{_AWS_AMBIGUOUS})|Route\s?53|Elastic\s+Beanstalk|Step\s+Functions
-       |API\s+Gateway|Secrets\s+Manager)\b
-""")
+    )(?![\w:])""")
+_SECONDS = re.compile(r"\d:\d\d:\d\d")
+_ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d{0,12}:[^\s\"'<>]+")
+_AWS_PHRASE = _rx(rf"""\b(?:(?:AWS|Amazon)\s+(?:{_AWS_SERVICES}|{_AWS_AMBIGUOUS})|Route\s?53
+    |Elastic\s+Beanstalk|Step\s+Functions|API\s+Gateway|Secrets\s+Manager)\b""")
+_AWS_PHRASE_HINTS = ("AWS", "Amazon", "Route", "Elastic", "Step", "API", "Secrets")
 
 _DELIMITERS = frozenset("/?&=@,;:()[]{}\"'`<>|*!#")
 _SEGMENT = re.compile(rf"[^\s{re.escape(''.join(sorted(_DELIMITERS)))}]+")
@@ -100,12 +108,11 @@ _FILLER_WORDS = frozenset({
     "trace", "debug", "info", "notice", "warn", "warning", "error", "err", "fatal", "critical", "utc", "z",
 })
 
-# A result can be technical only if it holds a digit, an underscore, a dot or a word of an AWS name.
+# A result can be technical only if it holds a digit, an underscore, a dot or a word of an AWS name: "Max
+# Mustermann" and "Berlin" are never looked at.
 _TECHNICAL_CHARACTER = re.compile(r"[\d_.]")
-_AWS_WORDS = frozenset(
-    _AWS_SERVICES.split("|") + _AWS_AMBIGUOUS.split("|") + ["AWS", "Amazon", "Route", "Elastic", "Step", "API",
-                                                            "Secrets"]
-)
+_AWS_WORDS = frozenset([*_AWS_SERVICES.split("|"), *_AWS_AMBIGUOUS.split("|"), *_AWS_PHRASE_HINTS])
+_PHRASE_WORDS = _AWS_WORDS | frozenset(_MONTHS.split("|"))
 _LINE_REACH = 120
 """How far around a result its line is searched for timestamps, ARNs and AWS names."""
 
@@ -122,8 +129,10 @@ def _is_date(parts: list[str]) -> bool:
 
 def _technical_segment(text: str, start: int, end: int) -> bool:
     match = _TECHNICAL_SEGMENT.fullmatch(text, start, end)
-    if match is None:
-        return bool(_PART_CONTEXT.search(text, max(0, start - 32), start))  # "part no. 4711-0815-22"
+    if match is None:  # "part no. 4711-0815-22": any code with digits after a part-number word
+        return any(c.isdigit() for c in text[start:end]) and bool(
+            _PART_CONTEXT.search(text, max(0, start - 32), start)
+        )
     if match.group("hash") is not None:
         # Hex with both letters and digits: a sha or digest, not a word ("facade") or a number.
         value = match.group("hash")
@@ -139,7 +148,7 @@ def _technical_segment(text: str, start: int, end: int) -> bool:
     return True
 
 
-def _timestamp_in_log_line(match: re.Match[str]) -> bool:
+def _in_log_line(match: re.Match[str]) -> bool:
     """A timestamp with seconds is a log timestamp in machine ISO form, at a line start, or before a level."""
     if match.group("iso_t"):
         return True
@@ -157,11 +166,15 @@ def _phrase_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     line_start = max(text.rfind("\n", 0, start) + 1, start - _LINE_REACH)
     line_end = text.find("\n", end)
     line_end = min(len(text) if line_end < 0 else line_end, end + _LINE_REACH)
-    return [
-        match.span()
-        for match in _TECHNICAL_PHRASE.finditer(text, line_start, line_end)
-        if match.group("timestamp") is None or _timestamp_in_log_line(match)
-    ]
+    line = text[line_start:line_end]
+    spans = []
+    if _SECONDS.search(line):
+        spans += [m.span() for m in _LOG_TIMESTAMP.finditer(text, line_start, line_end) if _in_log_line(m)]
+    if "arn:" in line:
+        spans += [m.span() for m in _ARN.finditer(text, line_start, line_end)]
+    if any(hint in line for hint in _AWS_PHRASE_HINTS):
+        spans += [m.span() for m in _AWS_PHRASE.finditer(text, line_start, line_end)]
+    return spans
 
 
 def _is_delimiter(char: str) -> bool:
@@ -170,13 +183,13 @@ def _is_delimiter(char: str) -> bool:
 
 def is_technical(text: str, result: RecognizerResult) -> bool:
     """Whether every segment the result touches is technical (or a filler word), and at least one is."""
-    phrases = _phrase_spans(text, result.start, result.end)
     start = result.start
     while start > 0 and not _is_delimiter(text[start - 1]):
         start -= 1
     end = result.end
     while end < len(text) and not _is_delimiter(text[end]):
         end += 1
+    phrases: list[tuple[int, int]] | None = None  # searched only when a segment needs them
     found = False
     for segment in _SEGMENT.finditer(text, start, end):
         seg_start, seg_end = segment.span()
@@ -184,16 +197,19 @@ def is_technical(text: str, result: RecognizerResult) -> bool:
             seg_start += 1
         while seg_end > seg_start and text[seg_end - 1] in _SEGMENT_EDGE:
             seg_end -= 1
-        if seg_start == seg_end:
+        if seg_start == seg_end or text[seg_start:seg_end].lower() in _FILLER_WORDS:
             continue
-        if any(p_start <= seg_start and seg_end <= p_end for p_start, p_end in phrases):
+        if _technical_segment(text, seg_start, seg_end):
             found = True
-        elif text[seg_start:seg_end].lower() in _FILLER_WORDS:
             continue
-        elif _technical_segment(text, seg_start, seg_end):
-            found = True
-        else:
+        value = text[seg_start:seg_end]
+        if value not in _PHRASE_WORDS and not any(c.isdigit() for c in value):
+            return False  # a plain word ("March", "Street") is part of no timestamp, ARN or AWS name
+        if phrases is None:
+            phrases = _phrase_spans(text, result.start, result.end)
+        if not any(p_start <= seg_start and seg_end <= p_end for p_start, p_end in phrases):
             return False
+        found = True
     return found
 
 
@@ -222,8 +238,8 @@ def drop_misread_urls(text: str, results: list[RecognizerResult]) -> list[Recogn
     """Drop URLs that are part of an e-mail address or cut out of a longer word.
 
     A URL pattern finds ``example.com`` and ``max.mu`` inside ``max.mustermann@example.com``: the address is
-    one entity, not three. It also finds ``config.ge`` in ``config.get(...)`` and ``db.int`` in ``db.internal``
-    (".ge" and ".int" are top-level domains): a URL never ends in the middle of a word.
+    one entity, not three. It also finds ``config.ge`` in ``config.get(...)`` and ``db.int`` in
+    ``db.internal`` (".ge" and ".int" are top-level domains): a URL never ends in the middle of a word.
     """
     if not any(r.entity_type == "URL" for r in results):
         return results
@@ -249,6 +265,6 @@ def recognizers(language: str) -> list[EntityRecognizer]:
     return []
 
 
-def result_filters(language: str) -> list[Callable[[str, list[RecognizerResult]], list[RecognizerResult]]]:
+def result_filters(language: str) -> list[ResultFilter]:
     """The same technical vocabulary in every language."""
     return [drop_misread_urls, drop_technical_tokens]

@@ -1,0 +1,182 @@
+"""The PII-rich conversation through both adapters, with everything exported kept in memory.
+
+* Envoy: the real ext_proc service (``extproc.service.ExternalProcessor``) on a loopback gRPC port, driven
+  with ext_proc protobuf messages as Envoy sends them: request headers with the client's ``traceparent``,
+  the request body, then the provider's answer, once as JSON and once as an SSE stream.
+* LiteLLM: the guardrail's hooks called directly with LiteLLM's own objects, inside a request span of the
+  host, as the proxy calls them.
+
+Both must report each phase exactly once (the core records, the adapters only hand over the trace), in the
+client's trace, and nothing exported may contain an original value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import grpc
+import pytest
+from litellm.types.utils import ModelResponse, ModelResponseStream
+from opentelemetry import trace
+
+from extproc._proto.envoy.config.core.v3.base_pb2 import HeaderMap, HeaderValue
+from extproc._proto.envoy.service.ext_proc.v3 import external_processor_pb2_grpc
+from extproc._proto.envoy.service.ext_proc.v3.external_processor_pb2 import (
+    HttpBody,
+    HttpHeaders,
+    ProcessingRequest,
+    ProcessingResponse,
+)
+from extproc.service import ExternalProcessor
+from litellm_hooks import MaskgateGuardrail, gates
+from maskgate import ApiFormat, Gate
+from maskgate.telemetry import DETECT, MASK_REQUEST, RESTORE_RESPONSE, RESTORE_STREAM
+from tests.telemetry.conftest import Exported, Snapshot
+from tests.telemetry.conversation import VALUES, answer_text, request, response, sse, stream_events
+from tests.telemetry.test_no_pii import assert_nothing_personal
+
+TRACE_ID = "5b8efff798038103d269b633813fc60c"
+CLIENT_SPAN_ID = "eee19b7ec3c1b174"
+CHAT = ApiFormat.OPENAI_CHAT
+
+
+def headers(pairs: dict[str, str], end_of_stream: bool = False) -> HttpHeaders:
+    values = [HeaderValue(key=key, raw_value=value.encode()) for key, value in pairs.items()]
+    return HttpHeaders(headers=HeaderMap(headers=values), end_of_stream=end_of_stream)
+
+
+class Envoy:
+    """One ext_proc stream per HTTP request, message by message, as Envoy drives it."""
+
+    def __init__(self, stub: external_processor_pb2_grpc.ExternalProcessorStub) -> None:
+        self.stub = stub
+
+    async def exchange(self, body: bytes, answer: Callable[[bytes], list[bytes]], content_type: str) -> bytes:
+        """Send ``body``; the provider answers what ``answer`` makes of the masked body it received (in
+        chunks). Returns what the client gets back."""
+        call = self.stub.Process()
+
+        async def send(message: ProcessingRequest) -> ProcessingResponse:
+            await call.write(message)
+            return await call.read()
+
+        await send(ProcessingRequest(request_headers=headers({
+            ":method": "POST", ":path": "/v1/chat/completions", "content-type": "application/json",
+            "traceparent": f"00-{TRACE_ID}-{CLIENT_SPAN_ID}-01",
+        })))
+        masked = await send(ProcessingRequest(request_body=HttpBody(body=body, end_of_stream=True)))
+        upstream = masked.request_body.response.body_mutation.body
+        assert upstream and not [value for value in VALUES if value.encode() in upstream], "not masked"
+        answer_headers = headers({":status": "200", "content-type": content_type})
+        await send(ProcessingRequest(response_headers=answer_headers))
+        streamed = content_type == "text/event-stream"
+        chunks = [*answer(upstream), b""] if streamed else [b"".join(answer(upstream))]  # Envoy ends with b""
+        client = b""
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            reply = await send(ProcessingRequest(response_body=HttpBody(body=chunk, end_of_stream=last)))
+            mutation = reply.response_body.response.body_mutation
+            client += mutation.body if mutation.HasField("body") else (b"" if mutation.clear_body else chunk)
+        await call.done_writing()
+        return client
+
+
+@pytest.fixture
+async def envoy(gate: Gate) -> AsyncIterator[Envoy]:
+    executor = ThreadPoolExecutor(max_workers=2)
+    server = grpc.aio.server()
+    service = ExternalProcessor(gate, executor)
+    external_processor_pb2_grpc.add_ExternalProcessorServicer_to_server(service, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield Envoy(external_processor_pb2_grpc.ExternalProcessorStub(channel))
+    finally:
+        await server.stop(None)
+        executor.shutdown()
+
+
+def assert_once_per_phase_in_trace(snapshot: Snapshot, trace_id: int, parent_span_id: int) -> None:
+    """Two requests (one answered as JSON, one streamed): each phase reported exactly once, all in the
+    caller's trace, right under the caller's span (detection under its request's span)."""
+    spans = [span for span in snapshot.spans if span.name.startswith("maskgate.")]
+    assert sorted(span.name for span in spans) == sorted(
+        [MASK_REQUEST, DETECT, MASK_REQUEST, DETECT, RESTORE_RESPONSE, RESTORE_STREAM])
+    requests = {span.context.span_id for span in spans if span.name == MASK_REQUEST}
+    for span in spans:
+        assert span.context.trace_id == trace_id, f"{span.name} left the caller's trace"
+        expected_parent = requests if span.name == DETECT else {parent_span_id}
+        assert span.parent is not None and span.parent.span_id in expected_parent, span.name
+    for span in spans:
+        if span.name in (RESTORE_RESPONSE, RESTORE_STREAM):
+            assert span.attributes["maskgate.outcome"] == "restored"
+            assert span.attributes["maskgate.tokens.unrestored"] == 1
+    assert snapshot.total("maskgate.requests", api_format="openai_chat", mode="mask", outcome="masked") == 2
+    assert snapshot.total("maskgate.restore.duration") == 2
+    assert snapshot.total("maskgate.tokens.unrestored") == 2
+
+
+async def test_the_envoy_service_reports_once_per_phase_in_the_clients_trace(
+    envoy: Envoy, exported: Exported
+) -> None:
+    body = json.dumps(request(CHAT)).encode()
+    client = await envoy.exchange(
+        body, lambda masked: [json.dumps(response(CHAT, answer_text(masked))).encode()], "application/json")
+    assert "Erika Musterfrau" in json.loads(client)["choices"][0]["message"]["content"]
+    streamed = await envoy.exchange(
+        body, lambda masked: sse(CHAT, stream_events(CHAT, answer_text(masked))), "text/event-stream")
+    assert "Erika Musterfrau" in "".join(
+        choice["delta"].get("content") or ""
+        for line in streamed.decode().splitlines() if line.startswith("data: {")
+        for choice in json.loads(line[6:])["choices"])
+
+    snapshot = exported.snapshot()
+    assert_nothing_personal(snapshot)
+    assert_once_per_phase_in_trace(snapshot, int(TRACE_ID, 16), int(CLIENT_SPAN_ID, 16))
+
+
+@pytest.fixture
+def guardrail(gate: Gate, monkeypatch: pytest.MonkeyPatch) -> MaskgateGuardrail:
+    monkeypatch.delenv("MASKGATE_POLICY", raising=False)
+    monkeypatch.delenv("MASKGATE_MODE", raising=False)
+    monkeypatch.setitem(gates._gates, None, gate)
+    return MaskgateGuardrail()
+
+
+def litellm_request() -> dict[str, Any]:
+    return {**request(CHAT), "metadata": {}, "litellm_call_id": "call-1"}
+
+
+async def chunks(events: list[dict[str, Any]]) -> AsyncIterator[ModelResponseStream]:
+    for event in events:
+        yield ModelResponseStream(**event)
+
+
+async def test_the_litellm_hooks_report_once_per_phase_in_the_proxys_trace(
+    guardrail: MaskgateGuardrail, exported: Exported
+) -> None:
+    with trace.get_tracer("litellm-proxy").start_as_current_span("Received Proxy Server Request") as proxy:
+        first = litellm_request()
+        await guardrail.async_pre_call_hook(None, None, first, "acompletion")  # type: ignore[arg-type]
+        masked = json.dumps(first["messages"])
+        assert not [value for value in VALUES if value in masked], "not masked"
+        text = answer_text(masked)
+        answer = ModelResponse(**response(CHAT, text))
+        restored = await guardrail.async_post_call_success_hook(first, None, answer)  # type: ignore[arg-type]
+        assert "Erika Musterfrau" in restored.choices[0].message.content
+
+        second = litellm_request()
+        await guardrail.async_pre_call_hook(None, None, second, "acompletion")  # type: ignore[arg-type]
+        stream = guardrail.async_post_call_streaming_iterator_hook(  # type: ignore[arg-type]
+            None, chunks(stream_events(CHAT, text)), second)
+        out = [chunk async for chunk in stream]
+        assert "Erika Musterfrau" in "".join(c.choices[0].delta.content or "" for c in out if c.choices)
+
+    snapshot = exported.snapshot()
+    assert_nothing_personal(snapshot)
+    context = proxy.get_span_context()
+    assert_once_per_phase_in_trace(snapshot, context.trace_id, context.span_id)
