@@ -90,14 +90,15 @@ def exchange(client: httpx.Client, url: str, body: dict[str, Any]) -> None:
             pass
 
 
-def paired(client: httpx.Client, guarded: str, plain: str, bodies: list[dict[str, Any]]) -> list[tuple[float, float]]:
+def paired(client: httpx.Client, guarded: str, plain: str,
+           bodies: list[dict[str, Any]]) -> list[tuple[float, float]]:
     """(with, without) milliseconds per body, alternating which proxy goes first."""
     results = []
     for i, body in enumerate(bodies):
         order = [(guarded, 0), (plain, 1)] if i % 2 == 0 else [(plain, 1), (guarded, 0)]
         times = [0.0, 0.0]
         for url, slot in order:
-            times[slot] = timed(lambda url=url: exchange(client, url, body))
+            times[slot] = timed(lambda url=url, body=body: exchange(client, url, body))
         results.append((times[0], times[1]))
     return results
 
@@ -143,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             guarded.wait_ready(), plain.wait_ready()
             headers = {"authorization": f"Bearer {MASTER_KEY}"}
             with httpx.Client(timeout=120, headers=headers) as client:
-                paired(client, guarded.url, plain.url, [chat_body(20_000 + i, s) for i in range(6) for s in (0, 1)])
+                warm_up = [chat_body(20_000 + i, stream) for i in range(6) for stream in (False, True)]
+                paired(client, guarded.url, plain.url, warm_up)
                 whole_pairs = paired(client, guarded.url, plain.url, whole)
                 stream_pairs = paired(client, guarded.url, plain.url, streamed)
         finally:

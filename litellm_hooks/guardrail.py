@@ -59,9 +59,10 @@ class MaskgateGuardrail(CustomGuardrail):
     """
 
     def __init__(self, policy: str | None = None, maskgate_mode: str | None = None, **kwargs: Any) -> None:
-        # Defaults for the ready-made instance (``litellm_settings: callbacks``); a guardrails entry sets them.
+        # Defaults for the ready-made instance (``litellm_settings: callbacks``); an entry passes its own.
         kwargs.setdefault("guardrail_name", "maskgate")
-        kwargs.setdefault("event_hook", [GuardrailEventHooks.pre_call.value, GuardrailEventHooks.post_call.value])
+        kwargs.setdefault("event_hook", [GuardrailEventHooks.pre_call.value,
+                                         GuardrailEventHooks.post_call.value])
         kwargs.setdefault("default_on", True)
         super().__init__(**kwargs)
         path = policy or os.environ.get(POLICY_ENV) or None
@@ -95,7 +96,7 @@ class MaskgateGuardrail(CustomGuardrail):
         try:
             gate = await shared_gate(self.policy_path)
             return await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
-        except Exception as exc:  # its message may quote the request: only the type is logged, nothing chained
+        except Exception as exc:  # its message may quote the request: log the type only, chain nothing
             logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
             return None
 

@@ -43,7 +43,7 @@ class ChunkRestorer:
             *flushes, restored = self._event_stream().feed(wire, _event_type(wire))
             for event in flushes:
                 yield rebuild(self._fmt, event, chunk)
-            # Most chunks carry no placeholder: they go on as they came (rebuilding costs more than restoring).
+            # Most chunks carry no placeholder: they go on as they came (rebuilding costs more than restoring)
             yield chunk if restored == pristine else rebuild(self._fmt, restored, chunk)
         elif isinstance(chunk, dict):
             event = copy_json(chunk)

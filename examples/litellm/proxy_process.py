@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -75,12 +76,11 @@ class LiteLLMProxy:
         self.port = free_port()
         env = {**os.environ, **OFFLINE_ENV, **self.env}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-        with open(self.log_path, "wb") as log:
-            self._process = subprocess.Popen(
-                [litellm_command(), "--config", str(config_path), "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        command = [litellm_command(), "--config", str(config_path),
+                   "--host", "127.0.0.1", "--port", str(self.port)]
+        with open(self.log_path, "wb") as log:  # stdin detached, own session: signals to us do not reach it
+            self._process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     def wait_ready(self, timeout: float = 180.0) -> LiteLLMProxy:
@@ -104,12 +104,13 @@ class LiteLLMProxy:
             return "(no log)"
 
     def stop(self) -> None:
+        """Stop the proxy and anything it spawned (its own process group)."""
         if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
+            os.killpg(self._process.pid, signal.SIGTERM)
             try:
                 self._process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                os.killpg(self._process.pid, signal.SIGKILL)
                 self._process.wait()
         self._process = None
 

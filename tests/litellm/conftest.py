@@ -29,6 +29,7 @@ import yaml
 
 from examples.litellm.proxy_process import MASTER_KEY, OFFLINE_ENV, REPO_ROOT, LiteLLMProxy
 from examples.mock_provider import MockProvider
+from tests.litellm import sdk
 
 os.environ.update(OFFLINE_ENV)  # before anything imports litellm in this process (the unit tests do)
 
@@ -91,8 +92,10 @@ class Gateway:
         self.style = style
         self.proxy = proxy
         self.log_file = log_file
-        self.openai = openai.OpenAI(base_url=proxy.url + "/v1", api_key=MASTER_KEY, max_retries=0, timeout=120)
-        self.anthropic = anthropic.Anthropic(base_url=proxy.url, api_key=MASTER_KEY, max_retries=0, timeout=120)
+        self.openai = openai.OpenAI(base_url=proxy.url + "/v1", api_key=MASTER_KEY, max_retries=0,
+                                    timeout=120)
+        self.anthropic = anthropic.Anthropic(base_url=proxy.url, api_key=MASTER_KEY, max_retries=0,
+                                             timeout=120)
 
     def log_records(self) -> list[dict[str, Any]]:
         if not self.log_file.exists():
@@ -100,7 +103,8 @@ class Gateway:
         lines = self.log_file.read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
-    def wait_for_logs(self, call_ids: set[str], events: tuple[str, ...], timeout: float = 30.0) -> list[dict[str, Any]]:
+    def wait_for_logs(self, call_ids: set[str], events: tuple[str, ...],
+                      timeout: float = 30.0) -> list[dict[str, Any]]:
         """The logging records once every call in ``call_ids`` has one of ``events`` (logging is async)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -120,7 +124,8 @@ def provider() -> Iterator[MockProvider]:
 
 
 @pytest.fixture(scope="session")
-def gateways(provider: MockProvider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gateway]]:
+def gateways(provider: MockProvider,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Gateway]]:
     workdir = tmp_path_factory.mktemp("litellm")
     broken_policy = workdir / "broken-policy.yaml"
     broken_policy.write_text("model: maskgate_missing_spacy_model\n", encoding="utf-8")
@@ -143,7 +148,7 @@ def gateways(provider: MockProvider, tmp_path_factory: pytest.TempPathFactory) -
             proxies[style].wait_ready()
             running[style] = Gateway(style, proxies[style], workdir / f"{style}-logging.jsonl")
         for gateway in running.values():  # the first masked request loads the detector
-            gateway.openai.chat.completions.create(model=CHAT_MODEL, messages=[{"role": "user", "content": "hi"}])
+            sdk.chat(gateway.openai, [{"role": "user", "content": "hi"}], model=CHAT_MODEL)
         yield running
     finally:
         for proxy in proxies.values():

@@ -43,13 +43,16 @@ class RecordingLogger(CustomLogger):
     async def async_log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> None:
         self._record("async_pre_api_call", kwargs, messages)
 
-    async def async_log_stream_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_stream_event(self, kwargs: Any, response_obj: Any, start_time: Any,
+                                     end_time: Any) -> None:
         self._record("async_stream_event", kwargs, response_obj)
 
-    async def async_log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any,
+                                      end_time: Any) -> None:
         self._record("async_success", kwargs, response_obj)
 
-    async def async_log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+    async def async_log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any,
+                                      end_time: Any) -> None:
         self._record("async_failure", kwargs, response_obj)
 
 

@@ -76,7 +76,8 @@ def chat(client: openai.OpenAI, messages: list[dict[str, Any]], *, model: str, s
     return reply
 
 
-def completion(client: openai.OpenAI, prompt: str, *, model: str, stream: bool = False, **extra: Any) -> Reply:
+def completion(client: openai.OpenAI, prompt: str, *, model: str, stream: bool = False,
+               **extra: Any) -> Reply:
     if not stream:
         raw = client.completions.with_raw_response.create(model=model, prompt=prompt, **extra)
         result = raw.parse()

@@ -151,8 +151,10 @@ def test_both_styles_send_the_same(gateways: dict[str, Gateway], provider: MockP
 
 
 @STREAMED
-def test_anthropic_messages_to_an_openai_model(gateway: Gateway, provider: MockProvider, stream: bool) -> None:
-    reply = sdk.messages(gateway.anthropic, [{"role": "user", "content": ASK}], model=CHAT_MODEL, stream=stream)
+def test_anthropic_messages_to_an_openai_model(gateway: Gateway, provider: MockProvider,
+                                               stream: bool) -> None:
+    reply = sdk.messages(gateway.anthropic, [{"role": "user", "content": ASK}], model=CHAT_MODEL,
+                         stream=stream)
     assert provider.requests[-1].path.endswith(("/responses", "/chat/completions"))
     assert_masked(provider.requests[-1])
     assert reply.text == f"You said: {ASK}"

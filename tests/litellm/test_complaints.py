@@ -1,4 +1,4 @@
-"""What users of LiteLLM's built-in Presidio guardrail complain about, one test each (shared/notes/litellm.md).
+"""What users of LiteLLM's built-in Presidio guardrail complain about, one test each (from the notes).
 
 Output not restored, tool-call arguments and failing closed are covered where their APIs are
 (``test_apis.py``, ``test_refusals.py``); the rest is here.
@@ -26,7 +26,8 @@ from tests.litellm.conversations import (
 pytestmark = pytest.mark.e2e
 
 
-def test_two_people_in_different_messages_get_different_tokens(gateway: Gateway, provider: MockProvider) -> None:
+def test_two_people_in_different_messages_get_different_tokens(gateway: Gateway,
+                                                               provider: MockProvider) -> None:
     conversation = [
         {"role": "user", "content": f"Hello, my name is {PERSON}."},
         {"role": "assistant", "content": "Hello! How can I help?"},
@@ -95,7 +96,8 @@ def test_restored_output_is_not_masked_again(gateway: Gateway, provider: MockPro
     """The answer reaches the client with originals in every shape (text, streamed, Anthropic), never with
     placeholders put back by a second masking pass."""
     whole = sdk.chat(gateway.openai, [{"role": "user", "content": ASK}], model=CHAT_MODEL)
-    streamed = sdk.messages(gateway.anthropic, [{"role": "user", "content": ASK}], model=CLAUDE_MODEL, stream=True)
+    streamed = sdk.messages(gateway.anthropic, [{"role": "user", "content": ASK}], model=CLAUDE_MODEL,
+                            stream=True)
     for reply in (whole, streamed):
         assert_restored(reply.text, PERSON, PHONE)
 
@@ -109,6 +111,7 @@ def test_anthropic_thinking_blocks_stay_signed(gateway: Gateway, provider: MockP
     assert blocks[0]["type"] == "thinking"
     conversation = [{"role": "user", "content": ASK}, {"role": "assistant", "content": blocks},
                     {"role": "user", "content": f"Thanks. {ASK_OTHER}"}]
-    reply = sdk.messages(gateway.anthropic, conversation, model=CLAUDE_MODEL, thinking=thinking, max_tokens=2048)
+    reply = sdk.messages(gateway.anthropic, conversation, model=CLAUDE_MODEL, thinking=thinking,
+                         max_tokens=2048)
     assert_masked(provider.requests[-1])
     assert reply.text == f"You said: Thanks. {ASK_OTHER}"

@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from litellm.caching import DualCache
 from litellm.litellm_core_utils.served_output_texts import SERVED_OUTPUT_TEXTS_KEY
+from litellm.proxy._types import UserAPIKeyAuth
 from litellm.types.utils import ModelResponse, ModelResponseStream
 
 from litellm_hooks import MaskgateGuardrail, gates, state
@@ -52,7 +54,18 @@ def guardrail(monkeypatch: pytest.MonkeyPatch) -> MaskgateGuardrail:
 
 
 def chat_request(text: str = ASK) -> dict[str, Any]:
-    return {"model": "m", "messages": [{"role": "user", "content": text}], "metadata": {}, "litellm_call_id": "c"}
+    return {"model": "m", "messages": [{"role": "user", "content": text}], "metadata": {},
+            "litellm_call_id": "c"}
+
+
+async def pre_call(guardrail: MaskgateGuardrail, data: dict[str, Any],
+                   call_type: str = "acompletion") -> None:
+    await guardrail.async_pre_call_hook(UserAPIKeyAuth(), DualCache(), data, call_type)
+
+
+async def restore_stream(guardrail: MaskgateGuardrail, items: list[Any], data: dict[str, Any]) -> list[Any]:
+    hook = guardrail.async_post_call_streaming_iterator_hook(UserAPIKeyAuth(), upstream(items), data)
+    return [item async for item in hook]
 
 
 def chunk(content: str | None, finish: str | None = None) -> ModelResponseStream:
@@ -66,9 +79,10 @@ async def upstream(items: list[Any]) -> AsyncIterator[Any]:
         yield item
 
 
-async def test_masks_in_place_and_keeps_the_ledger_in_the_metadata_bucket(guardrail: MaskgateGuardrail) -> None:
+async def test_masks_in_place_and_keeps_the_ledger_in_the_metadata_bucket(
+        guardrail: MaskgateGuardrail) -> None:
     data = chat_request()
-    await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+    await pre_call(guardrail, data)
     assert data["messages"][0]["content"] == "Please write to <<PERSON_1>> today."
     assert set(data) == {"model", "messages", "metadata", "litellm_call_id"}  # no new top-level key
     slot = state.slot_of(data)
@@ -77,7 +91,7 @@ async def test_masks_in_place_and_keeps_the_ledger_in_the_metadata_bucket(guardr
 
 async def test_the_ledger_never_serialises(guardrail: MaskgateGuardrail) -> None:
     data = chat_request()
-    await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+    await pre_call(guardrail, data)
     bucket = data["metadata"]
     renderings = [repr(bucket), str(bucket), json.dumps(bucket), pickle.dumps(bucket).decode("latin-1"),
                   ModelResponse(id="x", choices=[], metadata=bucket).model_dump_json()]
@@ -85,11 +99,12 @@ async def test_the_ledger_never_serialises(guardrail: MaskgateGuardrail) -> None
     assert state.slot_of(copy.deepcopy(data)) is state.slot_of(data)  # shared, not copied
 
 
-async def test_a_crashing_detector_fails_closed(guardrail: MaskgateGuardrail, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_crashing_detector_fails_closed(guardrail: MaskgateGuardrail,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(gates._gates, None, Gate(Policy(), detector=CrashingDetector()))
     data = chat_request()
     with pytest.raises(Refusal) as refused:
-        await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+        await pre_call(guardrail, data)
     assert refused.value.status_code == 500
     assert PERSON not in refused.value.message
     assert data["messages"][0]["content"] == WITHHELD  # what the failure logging will see
@@ -101,38 +116,40 @@ async def test_a_gate_that_cannot_be_built_fails_closed(monkeypatch: pytest.Monk
     monkeypatch.setattr(gates, "Gate", unbuildable_gate)
     data = {"model": "m", "prompt": ASK, "metadata": {}}
     with pytest.raises(Refusal) as refused:
-        await MaskgateGuardrail().async_pre_call_hook(None, None, data, "atext_completion")  # type: ignore[arg-type]
+        await pre_call(MaskgateGuardrail(), data, "atext_completion")
     assert "masking is unavailable" in refused.value.message
-    assert refused.value.__context__ is None  # the failure's own message (which may quote text) is not chained
+    assert refused.value.__context__ is None  # the failure's message (it may quote text) is not chained
     assert data["prompt"] == WITHHELD
 
 
 async def test_non_streamed_answer_is_restored_into_a_new_object(guardrail: MaskgateGuardrail) -> None:
     data = chat_request()
-    await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+    await pre_call(guardrail, data)
     answer = ModelResponse(id="x", model="m", choices=[{"index": 0, "finish_reason": "stop", "message": {
         "role": "assistant", "content": "Dear <<PERSON_1>>,"}}])
     answer._hidden_params = {"model_id": "deployment-1"}
-    restored = await guardrail.async_post_call_success_hook(data, None, answer)  # type: ignore[arg-type]
+    restored = await guardrail.async_post_call_success_hook(data, UserAPIKeyAuth(), answer)
     assert restored.choices[0].message.content == f"Dear {PERSON},"
     assert restored._hidden_params == {"model_id": "deployment-1"}
     assert answer.choices[0].message.content == "Dear <<PERSON_1>>,"  # LiteLLM logs this one
 
 
-async def test_chat_chunks_are_restored_without_touching_the_upstream_chunks(guardrail: MaskgateGuardrail) -> None:
+async def test_chat_chunks_are_restored_without_touching_the_upstream_chunks(
+        guardrail: MaskgateGuardrail) -> None:
     data = chat_request()
-    await guardrail.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+    await pre_call(guardrail, data)
     text = "Hi <<PERSON_1>>, bye <<PERSON_1>>"
     chunks = [chunk(text[i:i + 3]) for i in range(0, len(text), 3)] + [chunk(None, "stop")]
     before = [c.model_dump_json() for c in chunks]
-    out = [c async for c in guardrail.async_post_call_streaming_iterator_hook(None, upstream(chunks), data)]  # type: ignore[arg-type]
+    out = await restore_stream(guardrail, chunks, data)
     assert "".join(c.choices[0].delta.content or "" for c in out) == f"Hi {PERSON}, bye {PERSON}"
     assert [c.model_dump_json() for c in chunks] == before
 
 
 async def test_anthropic_bytes_split_anywhere_restore_the_same(guardrail: MaskgateGuardrail) -> None:
-    data = {"model": "m", "messages": [{"role": "user", "content": ASK}], "litellm_metadata": {}, "max_tokens": 9}
-    await guardrail.async_pre_call_hook(None, None, data, "anthropic_messages")  # type: ignore[arg-type]
+    data = {"model": "m", "messages": [{"role": "user", "content": ASK}], "litellm_metadata": {},
+            "max_tokens": 9}
+    await pre_call(guardrail, data, "anthropic_messages")
     events = [
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Dear <<PERS"}},
@@ -144,7 +161,7 @@ async def test_anthropic_bytes_split_anywhere_restore_the_same(guardrail: Maskga
     outputs = set()
     for cut in range(0, len(stream), 7):
         pieces = [stream[:cut], stream[cut:]]
-        out = [c async for c in guardrail.async_post_call_streaming_iterator_hook(None, upstream(pieces), data)]  # type: ignore[arg-type]
+        out = await restore_stream(guardrail, pieces, data)
         outputs.add(b"".join(out))
     assert len(outputs) == 1
     restored = outputs.pop().decode()
@@ -168,17 +185,16 @@ def test_served_texts_are_recorded_with_placeholders() -> None:
 async def test_route_mode_sends_personal_data_to_the_alternate_model(guardrail: MaskgateGuardrail) -> None:
     routing = MaskgateGuardrail(maskgate_mode="route", sensitive_data_route_to_model="local-llama")
     data = chat_request()
-    await routing.async_pre_call_hook(None, None, data, "acompletion")  # type: ignore[arg-type]
+    await pre_call(routing, data)
     assert data["model"] == "local-llama"
     assert data["messages"][0]["content"] == ASK  # not masked: it stays in-house
     clean = chat_request("What is two plus two?")
-    await routing.async_pre_call_hook(None, None, clean, "acompletion")  # type: ignore[arg-type]
+    await pre_call(routing, clean)
     assert clean["model"] == "m"
 
 
 async def test_route_mode_without_an_alternate_fails_closed(guardrail: MaskgateGuardrail) -> None:
     data = chat_request()
     with pytest.raises(Refusal):
-        await MaskgateGuardrail(maskgate_mode="route").async_pre_call_hook(
-            None, None, data, "acompletion")  # type: ignore[arg-type]
+        await pre_call(MaskgateGuardrail(maskgate_mode="route"), data)
     assert data["messages"][0]["content"] == WITHHELD

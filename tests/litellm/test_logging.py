@@ -52,7 +52,7 @@ def test_logging_callbacks_never_see_originals(gateway: Gateway, provider: MockP
     records = gateway.wait_for_logs(call_ids, SUCCESS)  # type: ignore[arg-type]
     seen = "\n".join(record["seen"] for record in records if record["call_id"] in call_ids)
     assert_no_originals(seen)
-    assert TOKEN.search(seen), "the logging callback received no placeholder: did it receive the calls at all?"
+    assert TOKEN.search(seen), "the logging callback received no placeholder: did it get the calls at all?"
 
 
 @pytest.mark.parametrize("selection", [BLOCK, BROKEN], ids=["blocked", "failed"])
@@ -61,7 +61,8 @@ def test_refused_requests_are_logged_without_originals(guardrails_gateway: Gatew
     calls = [
         lambda: client.chat.completions.with_raw_response.create(
             model=CHAT_MODEL, messages=[{"role": "user", "content": ASK}], extra_body=selection),
-        lambda: client.completions.with_raw_response.create(model=CHAT_MODEL, prompt=ASK, extra_body=selection),
+        lambda: client.completions.with_raw_response.create(model=CHAT_MODEL, prompt=ASK,
+                                                            extra_body=selection),
         lambda: client.responses.with_raw_response.create(model=CHAT_MODEL, input=ASK, extra_body=selection),
     ]
     call_ids = set()

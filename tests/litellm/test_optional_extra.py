@@ -11,7 +11,7 @@ CHECK = """
 import sys
 import maskgate, maskgate.pipeline, maskgate.detection, maskgate.cli
 import extproc, extproc.cli, extproc.service
-loaded = sorted(name for name in sys.modules if name == "litellm" or name.startswith(("litellm.", "litellm_hooks")))
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("litellm", "litellm_hooks"))
 assert not loaded, loaded
 """
 

@@ -249,3 +249,14 @@ def test_the_search_for_personal_data_finds_it_wherever_it_is(gate: Gate, export
         metrics.get_meter("test").create_counter("notes").add(1, {"note": value})
     with pytest.raises(AssertionError, match="personal data"):
         assert_nothing_personal(exported.snapshot())
+
+
+def test_the_first_carrier_with_a_traceparent_is_the_parent(gate: Gate, exported: Exported) -> None:
+    """Envoy's ext_proc span (gRPC metadata) wins over the client's headers; the headers count without it."""
+    envoy = {"traceparent": "00-11111111111111111111111111111111-2222222222222222-01"}
+    client = {"traceparent": "00-33333333333333333333333333333333-4444444444444444-01", "content-type": "x"}
+    gate.process_request(CHAT, CHAT_BODY, trace_context=extract_context(envoy, client))
+    gate.process_request(CHAT, CHAT_BODY, trace_context=extract_context({"x-maskgate-mode": "mask"}, client))
+    first, second = exported.snapshot().named(MASK_REQUEST)
+    assert (first.context.trace_id, first.parent.span_id) == (int("1" * 32, 16), int("2" * 16, 16))
+    assert (second.context.trace_id, second.parent.span_id) == (int("3" * 32, 16), int("4" * 16, 16))

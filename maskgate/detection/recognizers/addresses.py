@@ -167,9 +167,14 @@ _US_CITY_STATE_ZIP = re.compile(
     rf"(?<![\w-])(?P<city>[A-Z][a-zA-Z.'’-]*(?:[ \t]+[A-Z][a-zA-Z.'’-]*){{0,3}}),[ \t]*(?:{_US_STATES})"
     rf"[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w-])"
 )
+# A post-office box; a US military address ("PSC 1234, Box 5678" / "Unit 4000 Box 0091", then
+# "APO AE 09012" on the same or the next line) is one address and one span.
+_MILITARY_POST = r"(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])"
 _PO_BOX = re.compile(
-    r"(?<![\w-])(?:P\.?[ \t]?O\.?[ \t]*Box|PO[ \t]+Box|Post[ \t]+Office[ \t]+Box|PSC[ \t]+\d{1,5},[ \t]*Box)"
-    r"[ \t]+\d{1,6}(?![\w-])|(?<![\w-])(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])",
+    rf"(?<![\w-])(?:(?:P\.?[ \t]?O\.?[ \t]*Box|PO[ \t]+Box|Post[ \t]+Office[ \t]+Box"
+    rf"|(?:PSC|Unit)[ \t]+\d{{1,5}},?[ \t]*Box)[ \t]+\d{{1,6}}(?![\w-])"
+    rf"(?:[ \t]*(?:,|\r?\n)[ \t]*{_MILITARY_POST})?"
+    rf"|{_MILITARY_POST})",
     re.IGNORECASE,
 )
 _ZIP_AFTER_WORD = re.compile(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import gzip
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -61,7 +62,7 @@ def fold(word: str) -> str:
 
 
 def _lines(name: str) -> Iterator[str]:
-    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+    with gzip.open(DATA_DIR / f"{name}.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
             if line[0] != "#" and line != "\n":
                 yield line.rstrip("\n")
@@ -471,7 +472,8 @@ class TokenView:
             tok = self.tokens[j]
             if tok.key in _PARTICLES and j + 1 < n and self.joined(j, j + 1):
                 nxt = self.tokens[j + 1]
-                if nxt.text[0].isupper() and not self.is_common(nxt):
+                # "Ludwig van Beethoven", but not "sagte Elsbeth zu Agathe"
+                if nxt.text[0].isupper() and not self.is_common(nxt) and (self.is_last(nxt) or not self.is_first(nxt)):
                     j += 2
                     continue
                 break
@@ -733,9 +735,13 @@ def _plausible_person(a: TokenView, start: int, end: int) -> tuple[int, int] | N
     if place or a.after_place_preposition(toks[0]):
         return None
     if a.language == "de":
-        # No anchor from the lists: no German word, no compound of one, no English word ("Docker").
-        if any(a.is_common(t) or is_compound_noun(a, t) or t.key in a.lex.words_en for t in toks):
-            return None
+        # No anchor from the lists: no German word, no compound of one, no English word ("Docker"), also
+        # as part of a hyphenated word ("Online-Banking").
+        lex = a.lex
+        for t in toks:
+            parts = t.key.split("-")
+            if a.is_common(t) or is_compound_noun(a, t) or any(p in lex.words_en or p in lex.nouns_de for p in parts):
+                return None
         return start, end
     return None if all(a.is_common(t) for t in toks) else (start, end)
 

@@ -82,6 +82,8 @@ _ARN = re.compile(r"\barn:aws[\w-]*:[\w-]*:[\w-]*:\d{0,12}:[^\s\"'<>]+")
 _AWS_PHRASE = _rx(rf"""\b(?:(?:AWS|Amazon)\s+(?:{_AWS_SERVICES}|{_AWS_AMBIGUOUS})|Route\s?53
     |Elastic\s+Beanstalk|Step\s+Functions|API\s+Gateway|Secrets\s+Manager)\b""")
 _AWS_PHRASE_HINTS = ("AWS", "Amazon", "Route", "Elastic", "Step", "API", "Secrets")
+_AWS_PHRASE_HINT = re.compile("|".join(_AWS_PHRASE_HINTS))
+_DIGIT = re.compile(r"\d")
 
 _DELIMITERS = frozenset("/?&=@,;:()[]{}\"'`<>|*!#")
 _SEGMENT = re.compile(rf"[^\s{re.escape(''.join(sorted(_DELIMITERS)))}]+")
@@ -130,13 +132,13 @@ def _is_date(parts: list[str]) -> bool:
 def _technical_segment(text: str, start: int, end: int) -> bool:
     match = _TECHNICAL_SEGMENT.fullmatch(text, start, end)
     if match is None:  # "part no. 4711-0815-22": any code with digits after a part-number word
-        return any(c.isdigit() for c in text[start:end]) and bool(
+        return bool(_DIGIT.search(text, start, end)) and bool(
             _PART_CONTEXT.search(text, max(0, start - 32), start)
         )
     if match.group("hash") is not None:
         # Hex with both letters and digits: a sha or digest, not a word ("facade") or a number.
         value = match.group("hash")
-        return any(c.isdigit() for c in value) and not value.isdigit()
+        return bool(_DIGIT.search(value)) and not value.isdigit()
     if match.group("numeric_version") is not None:
         # 3.8.0 is a version; 15.03.85 and a four-part 10.0.0.12 (an IP) only after a version word.
         if _VERSION_CONTEXT.search(text, max(0, start - 24), start):
@@ -172,7 +174,7 @@ def _phrase_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans += [m.span() for m in _LOG_TIMESTAMP.finditer(text, line_start, line_end) if _in_log_line(m)]
     if "arn:" in line:
         spans += [m.span() for m in _ARN.finditer(text, line_start, line_end)]
-    if any(hint in line for hint in _AWS_PHRASE_HINTS):
+    if _AWS_PHRASE_HINT.search(line):
         spans += [m.span() for m in _AWS_PHRASE.finditer(text, line_start, line_end)]
     return spans
 
@@ -203,7 +205,7 @@ def is_technical(text: str, result: RecognizerResult) -> bool:
             found = True
             continue
         value = text[seg_start:seg_end]
-        if value not in _PHRASE_WORDS and not any(c.isdigit() for c in value):
+        if value not in _PHRASE_WORDS and not _DIGIT.search(value):
             return False  # a plain word ("March", "Street") is part of no timestamp, ARN or AWS name
         if phrases is None:
             phrases = _phrase_spans(text, result.start, result.end)
