@@ -49,7 +49,10 @@ class ServeOptions:
     policy: str | None = None
     workers: int = 1
     path_prefix: str = ""
-    threads: int = 2
+    threads: int = 4
+    """Detection threads per worker. They share one core (the GIL), so more threads add no throughput; they
+    keep a short request from queueing behind long ones (measured: a streamed request's time to first byte
+    while two long detections run, ~35 ms with 4 threads against ~700 ms with 2)."""
     grace: float = 30.0
     log_level: str = "info"
 

@@ -74,6 +74,7 @@ class MaskgateGuardrail(CustomGuardrail):
 
     async def async_pre_call_hook(self, user_api_key_dict: UserAPIKeyAuth, cache: DualCache, data: dict,
                                   call_type: Any) -> dict:
+        import time as _t; _t0 = _t.perf_counter()
         fmt = format_for_call(call_type)
         if fmt is None:
             return data  # a route without a text format maskgate knows (images, audio, files): untouched
@@ -89,13 +90,20 @@ class MaskgateGuardrail(CustomGuardrail):
         if outcome.ledger:
             state.keep(data, outcome.ledger, fmt)
         log_masked_request(data, fmt, outcome.ledger)
+        open("/tmp/ll_explore/timing.log", "a").write(f"pre {(_t.perf_counter()-_t0)*1000:.2f} mask {self._last:.2f} core {self._core:.2f}\n")
         return data
 
     async def _mask(self, fmt: ApiFormat, body: dict[str, Any]) -> Outcome | None:
         """The core's decision on ``body`` (masked in place), or None when masking could not run at all."""
         try:
+            import time as _t
             gate = await shared_gate(self.policy_path)
-            return await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
+            _t0 = _t.perf_counter()
+            def _run():
+                t = _t.perf_counter(); r = gate.process_request_json(fmt, body, self.mode); self._core = (_t.perf_counter()-t)*1000; return r
+            r = await asyncio.to_thread(_run)
+            self._last = (_t.perf_counter()-_t0)*1000
+            return r
         except Exception as exc:  # its message may quote the request: log the type only, chain nothing
             logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
             return None
@@ -116,6 +124,13 @@ class MaskgateGuardrail(CustomGuardrail):
 
     async def async_post_call_success_hook(self, data: dict, user_api_key_dict: UserAPIKeyAuth,
                                            response: Any) -> Any:
+        import time as _t; _t0 = _t.perf_counter()
+        try:
+            return await self._post(data, response)
+        finally:
+            open("/tmp/ll_explore/timing.log", "a").write(f"post {(_t.perf_counter()-_t0)*1000:.2f}\n")
+
+    async def _post(self, data, response):
         slot = state.slot_of(data)
         if slot is None or slot.fmt is ApiFormat.EMBEDDINGS:
             return response  # nothing was masked, or nothing in the answer is text

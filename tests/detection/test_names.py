@@ -125,8 +125,8 @@ def test_lowercase_chat_still_finds_names() -> None:
 GERMAN_PROSE = """Sehr geehrte Damen und Herren,
 
 vielen Dank für Ihre schnelle Rückmeldung. Könnten Sie mir bitte die aktuelle Depotübersicht und den \
-Kontoauszug für das letzte Quartal zusenden? Leider finde ich beides nicht mehr im Online-Banking. Mein Konto \
-wurde im März umgestellt, seitdem fehlen einige Buchungen.
+Kontoauszug für das letzte Quartal zusenden? Leider finde ich beides nicht mehr im Online-Banking. \
+Mein Konto wurde im März umgestellt, seitdem fehlen einige Buchungen.
 
 Außerdem habe ich eine Frage zur Abrechnung: Wann wird die Gebühr für die Kreditkarte belastet, und kann ich \
 die Zahlung auf den Monatsanfang verschieben? Bitte teilen Sie mir auch mit, ob eine Überweisung ins Ausland \
@@ -212,7 +212,9 @@ def _ner(text: str, value: str) -> RecognizerResult:
 def test_filter_drops_german_nouns_and_trims_greetings_from_ner_spans() -> None:
     text = "Könnten Sie die Depotübersicht prüfen? Hallo Herr Becker, danke."
     (keep_plausible,) = result_filters("de")
-    kept = keep_plausible(text, [_ner(text, "Könnten Sie"), _ner(text, "Depotübersicht"), _ner(text, "Hallo Herr Becker")])
+    kept = keep_plausible(
+        text, [_ner(text, "Könnten Sie"), _ner(text, "Depotübersicht"), _ner(text, "Hallo Herr Becker")]
+    )
     assert sorted(text[r.start : r.end] for r in kept) == ["Becker"]
 
 
@@ -220,7 +222,11 @@ def test_filter_keeps_plausible_ner_names_and_drops_persons_inside_addresses() -
     text = "Ksenia Wróbel wohnt in der Karl-Marx-Allee 12."
     start = text.index("Karl-Marx-Allee 12")
     address = RecognizerResult(
-        "LOCATION", start, start + 18, 0.7, recognition_metadata={"recognizer_name": "MaskgateAddressRecognizer"}
+        "LOCATION",
+        start,
+        start + 18,
+        0.7,
+        recognition_metadata={"recognizer_name": "MaskgateAddressRecognizer"},
     )
     (keep_plausible,) = result_filters("de")
     kept = keep_plausible(text, [_ner(text, "Ksenia Wróbel"), _ner(text, "Karl-Marx"), address])

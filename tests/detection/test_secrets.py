@@ -223,6 +223,22 @@ def test_no_false_positives_on_ordinary_pages(analyzer, page):
         "commit 3f9a2b7c1d4e5f60718293a4b5c6d7e8f9012345 fixed the AWS secret rotation",
         "eyJub3QiOiJhIGp3dCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",  # three parts, but the header has no "alg"
         "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUV2kR\n-----END CERTIFICATE-----",
+        # seen in real packages' source code and data files
+        'password = secret.split(":", 1)[1]',
+        "username, password = get_auth_from_url(proxy)",
+        '{"username": username, "password": hashed_pw,}',
+        'password: Final = str(form.get("password"))',
+        "class Login(BaseModel):\n    password: SecretBytes\n",
+        'password: "DataSource | None" = field(default=None)',
+        "# Second pass: sanitize/disambiguate names",
+        '"output_token": "nextPageToken",',
+        "api_key: os.environ/OPENAI_API_KEY",
+        "private_key: Ed25519PrivateKey | Ed448PrivateKey",
+        "aws_session_token=s3_aws_session_token,",
+        '"ChangeToken": "abcd12f2-46da-4fdb-b8d5-fbd4c466928f"',
+        '"PurchaseToken": "eyJ2IjoiMSIsInMiOjEsImMiOi..."',
+        '"placeholder": "-----BEGIN RSA PRIVATE KEY-----\\n...\\n-----END RSA PRIVATE KEY-----"',
+        ":type credential: ~azure.core.credentials.TokenProvider",
     ],
 )
 def test_code_placeholders_and_prose_are_not_secrets(analyzer, text):

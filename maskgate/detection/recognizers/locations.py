@@ -19,14 +19,16 @@ German or English words, technical strings, or persons' names.
 from __future__ import annotations
 
 import functools
+import re
 
-import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from maskgate.detection.recognizers import ResultFilter
 from maskgate.detection.recognizers.names import (
+    ARTICLES,
     LINE_DECORATION,
+    MAX_PLACE_TOKENS,
     NER_RECOGNIZER_NAME,
     NEVER_NAMES,
     PLACE_RECOGNIZER_NAME,
@@ -36,7 +38,9 @@ from maskgate.detection.recognizers.names import (
     lexicon,
     line_bounds,
     neighbour_line,
+    source_of,
     token_view,
+    word_set,
 )
 from maskgate.detection.recognizers.names import RECOGNIZER_NAME as NAME_RECOGNIZER_NAME
 
@@ -47,29 +51,28 @@ SCORE_CERTAIN = 0.85  # a country or region, or a city after a place cue
 SCORE_CITY = 0.75  # an unambiguous city name without a cue
 SCORE_CONTEXT = 0.6  # an ambiguous name after a cue, or an unknown word after a strong cue
 
-MAX_PLACE_TOKENS = 4
-
 # Parts of an address line that are also place names somewhere ("Apt" is a town in Provence).
-_ADDRESS_WORDS = frozenset(
-    "apt apartment suite ste unit box floor room building bldg postfach zimmer etage wohnung haus tel fax mobil"
-    .split()
+_ADDRESS_WORDS = word_set(
+    "apt apartment suite ste unit box floor room building bldg postfach zimmer etage wohnung haus"
+    " tel fax mobil"
 )
 
 # Right before a place. Weak cues make an ambiguous gazetteer name a place ("in Essen", "from Florence");
 # strong cues make even an unknown capitalised word one ("wohnt in Kleinkleckersdorf").
-_WEAK_CUE = regex.compile(
+_WEAK_CUE = re.compile(
     r"(?i:\b(?:in|im|aus|nach|bei|von|vom|zur|ab|bis|über|from|to|near|at|into|via|around|outside|of)[ \t]+"
     r"|\b\d{4,5}[ \t]+|,[ \t]*)$"
 )
-_STRONG_CUE_DE = regex.compile(
+_STRONG_CUE_DE = re.compile(
     r"(?i:\b(?:(?:wohn(?:e|t|en|te|ten)?|leb(?:e|t|en|te|ten)|wohnhaft|geboren|aufgewachsen|umgezogen|gezogen"
     r"|sitz|standort|niederlassung|filiale|reise|reisen|fahre|fahren|fliege|fliegen|urlaub)[ \t]+(?:in|nach)"
     r"|aus|nach)[ \t]+"
     r"|\b(?:wohnort|ort|stadt|geburtsort|land|wo)[ \t]*:[ \t]*)$"
 )
-_STRONG_CUE_EN = regex.compile(
-    r"(?i:\b(?:(?:live[sd]?|living|born|grew\s+up|moved|relocated|based|located|headquartered|situated|stay(?:ing)?"
-    r"|travel(?:l?ing)?|flying|going|trip|originally|come[s]?|came|am|i'm|is|are)[ \t]+(?:in|to|from)"
+_STRONG_CUE_EN = re.compile(
+    r"(?i:\b(?:(?:live[sd]?|living|born|grew\s+up|moved|relocated|based|located|headquartered|situated"
+    r"|stay(?:ing)?|travel(?:l?ing)?|flying|going|trip|originally|come[s]?|came|am|i'm|is|are)"
+    r"[ \t]+(?:in|to|from)"
     r"|home\s+city|hometown)[ \t]+"
     r"|\b(?:city|town|country|place\s+of\s+birth|where|location)[ \t]*:[ \t]*)$"
 )
@@ -91,12 +94,18 @@ class PlaceRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         if ENTITY not in entities:
             return []
-        return [_result(start, end, score) for start, end, score in find_places(text, self.supported_language)]
+        return [
+            _result(start, end, score) for start, end, score in find_places(text, self.supported_language)
+        ]
 
 
 def _result(start: int, end: int, score: float) -> RecognizerResult:
     return RecognizerResult(
-        ENTITY, start, end, score, recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME}
+        ENTITY,
+        start,
+        end,
+        score,
+        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME},
     )
 
 
@@ -140,7 +149,7 @@ def _address_line(v: TokenView, i: int, j: int) -> tuple[bool, bool]:
     text = v.text
     start, end = v.tokens[i].start, v.tokens[j - 1].end
     line_start, line_end = line_bounds(text, start, end)
-    if text[line_start:start].strip(LINE_DECORATION) or regex.search(r"[^\s\d,.]", text[end:line_end]):
+    if text[line_start:start].strip(LINE_DECORATION) or re.search(r"[^\s\d,.]", text[end:line_end]):
         return False, False
     before = neighbour_line(text, line_start, line_end, -1)
     after = neighbour_line(text, line_start, line_end, 1)
@@ -162,7 +171,7 @@ def _unknown_city_line(v: TokenView, i: int) -> int:
     while j < len(v.tokens) and j - i < MAX_PLACE_TOKENS and v.joined(j - 1, j):
         j += 1
     toks = v.tokens[i:j]
-    if any(v.is_first(t) or v.is_last(t) or v.is_common(t) and t.text[0].isupper() for t in toks):
+    if any(v.is_first(t) or v.is_last(t) or (v.is_common(t) and t.text[0].isupper()) for t in toks):
         return 0
     in_block, country_next = _address_line(v, i, j)
     return j if in_block and country_next else 0
@@ -198,7 +207,7 @@ def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     v = token_view(text, language)
     strong = _STRONG_CUE_DE if language == "de" else _STRONG_CUE_EN
 
-    def after(cue: regex.Pattern[str], tok: Token) -> bool:
+    def after(cue: re.Pattern[str], tok: Token) -> bool:
         return cue.search(text, max(0, tok.start - 40), tok.start) is not None
 
     spans: list[tuple[int, int, float]] = []
@@ -238,19 +247,20 @@ def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
 
 
 def recognizers(language: str) -> list[EntityRecognizer]:
+    """The family's recognizers (see the package docstring)."""
     return [PlaceRecognizer(language)] if language in ("en", "de") else []
 
 
 # --- filtering other recognizers' LOCATION spans -----------------------------------------------------------
-_TECHNICAL = regex.compile(r"[@/\\|%=_#<>{}]|\d{6,}")
+_TECHNICAL = re.compile(r"[@/\\|%=_#<>{}]|\d{6,}")
 
 
 def _foreign_place_ok(v: TokenView, start: int, end: int) -> bool:
     """Whether a LOCATION span from another recognizer (the NER model) is plausible as a place."""
     if _TECHNICAL.search(v.text, start, end):
         return False
-    toks = [t for t in v.tokens if t.start < end and t.end > start]
-    if toks and toks[0].key in ("the", "die", "der", "das"):
+    toks = [v.tokens[k] for k in v.tokens_in(start, end)]
+    if toks and toks[0].key in ARTICLES:
         toks = toks[1:]  # "the Netherlands"
     if not toks or (len(toks) == 1 and (toks[0].key in _ADDRESS_WORDS or toks[0].key in NEVER_NAMES)):
         return False
@@ -263,23 +273,20 @@ def _foreign_place_ok(v: TokenView, start: int, end: int) -> bool:
     return not all(v.is_common(t) for t in toks)
 
 
-def _source(result: RecognizerResult) -> str:
-    return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
-
-
 def _place_filter(language: str) -> ResultFilter:
     def keep_plausible_places(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         """Drop implausible LOCATION spans of other recognizers; restore ours where such a span had
         absorbed them (see names._person_filter)."""
-        foreign = [r for r in results if r.entity_type == ENTITY and _source(r) == NER_RECOGNIZER_NAME]
+        foreign = [r for r in results if r.entity_type == ENTITY and source_of(r) == NER_RECOGNIZER_NAME]
         if not foreign:
             return results
         v = token_view(text, language)
-        persons = [r for r in results if r.entity_type == "PERSON" and _source(r) == NAME_RECOGNIZER_NAME]
+        persons = [r for r in results if r.entity_type == "PERSON" and source_of(r) == NAME_RECOGNIZER_NAME]
 
         def plausible(r: RecognizerResult) -> bool:
             if any(p.start < r.end and r.start < p.end for p in persons):
-                return " ".join(t.key for t in v.tokens if r.start <= t.start < r.end) in v.lex.places
+                # "Carolina Hedlund": a person's name unless it names a place exactly
+                return " ".join(v.tokens[k].key for k in v.tokens_in(r.start, r.end)) in v.lex.places
             return _foreign_place_ok(v, r.start, r.end)
 
         drop = {id(r) for r in foreign if not plausible(r)}
@@ -293,4 +300,5 @@ def _place_filter(language: str) -> ResultFilter:
 
 
 def result_filters(language: str) -> list[ResultFilter]:
+    """The family's result filters (see the package docstring)."""
     return [_place_filter(language)] if language in ("en", "de") else []

@@ -12,11 +12,12 @@ Capitalisation alone therefore says little in German; this module combines it wi
   my name is) and the line after a closing formula (Mit freundlichen Grüßen, Best regards);
 - lists of common German and English words keep nouns, verbs and function words out of names, and decide
   when a first name that is also a word ("Rose", "Will", "Meine") needs a surname or a cue next to it.
-  Position matters: a sentence-initial "Will" is a verb, a capitalised "Will" mid-sentence in English is
-  a name; in German only the nouns stay ambiguous mid-sentence.
+  Position matters in German: its verbs and function words are capitalised only at the start of a
+  sentence ("Senden Sie ..."), its nouns everywhere.
 
 :func:`result_filters` applies the same lists to the PERSON spans of other recognizers (the spaCy model):
-spans made only of common words, streets, companies, places or technical strings are dropped.
+spans made only of common words, streets, companies, places or technical strings are dropped, greetings
+and titles cut off ("Hallo Herr Becker" -> "Becker"), and no PERSON survives inside a street address.
 """
 
 from __future__ import annotations
@@ -28,10 +29,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
-import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -49,7 +49,7 @@ SCORE_FULL_NAME = 0.85
 SCORE_WEAK = 0.65
 
 MAX_NAME_TOKENS = 4
-MAX_PLACE_TOKENS = 4
+MAX_PLACE_TOKENS = 4  # "Santa Marta de Penaguião"
 
 
 # --- word lists -------------------------------------------------------------------------------------------
@@ -68,8 +68,13 @@ def _lines(name: str) -> Iterator[str]:
                 yield line.rstrip("\n")
 
 
+def word_set(words: str) -> frozenset[str]:
+    """A set of lowercase words written as one whitespace-separated string."""
+    return frozenset(words.split())
+
+
 def place_key(name: str) -> str:
-    """How a place name is looked up: casefolded words separated by single spaces ("St. Gallen" -> "st gallen")."""
+    """How a place name is looked up: casefolded words between single spaces ("St. Gallen" -> "st gallen")."""
     return " ".join(name.casefold().replace(".", " ").split())
 
 
@@ -79,7 +84,8 @@ def _read_set(name: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The word lists, casefolded. Loaded once per process (~0.1 s) on first use."""
+    """The word lists, casefolded. Loaded once per process (a few tenths of a second), when the first
+    recognizer is built."""
 
     first: frozenset[str]
     first_folded: frozenset[str]
@@ -87,7 +93,8 @@ class Lexicon:
     nouns_de: frozenset[str]  # German common nouns and their inflected forms
     words_de: frozenset[str]  # other frequent German words (verbs, adjectives, function words)
     words_en: frozenset[str]  # frequent English words that are common words, not proper names
-    places: dict[str, str]  # casefolded place name (may have several words) -> country | region | city | place
+    # place_key(name) -> "country" | "region" | "city" | "place" (a German toponym of unknown kind)
+    places: dict[str, str]
     place_heads: frozenset[str]  # first words of the places that have several
 
 
@@ -112,8 +119,7 @@ def lexicon() -> Lexicon:
 
 # Capitalised in both languages but never a person or a place here: months, weekdays, holidays, salutation
 # and title words, and banking acronyms that happen to be rare first names (Iban) or towns (March).
-NEVER_NAMES = frozenset(
-    """
+NEVER_NAMES = word_set("""
     january february march april may june july august september october november december
     januar februar märz mai juni juli oktober dezember jänner
     monday tuesday wednesday thursday friday saturday sunday
@@ -123,49 +129,53 @@ NEVER_NAMES = frozenset(
     god gott herr herrn frau fräulein mr mrs ms miss sir madam dame dr prof
     hallo hi hey hello dear liebe lieber moin servus
     iban bic swift pin tan nr tel fax ca bzw ggf inkl zzgl evtl usw vgl no ref
-    """.split()
-)
+    """)
 
-_ARTICLES = frozenset("the a an der die das ein eine".split())
+ARTICLES = word_set("the a an der die das ein eine")
 
 # Pronouns, articles and other closed-class words that even a strong cue must not take for a name.
-_FUNCTION_WORDS = frozenset(
-    """ich du er sie es wir ihr ihre ihrem ihren ihrer ihres ihnen ihm ihn mein meine meinem meinen meiner dein
-    deine deinem deinen deiner dich dir euch sein seine unser unsere euer eure man
-    der die das den dem des ein eine einen einem einer und oder aber nicht bitte danke ja nein hier da
-    wie was wer wo wann warum welche welcher welches
-    i you he she it we they me him her us them my your his its our their the a an and or but not please
-    thanks yes no here there how what who where when why which this that""".split()
+_FUNCTION_WORDS = word_set(
+    """
+    ich du er sie es wir ihr ihre ihrem ihren ihrer ihres ihnen ihm ihn mein meine meinem meinen meiner
+    dein deine deinem deinen deiner dich dir euch sein seine unser unsere euer eure man der die das den dem
+    des ein eine einen einem einer und oder aber nicht bitte danke ja nein hier da wie was wer wo wann
+    warum welche welcher welches i you he she it we they me him her us them my your his its our their the a
+    an and or but not please thanks yes no here there how what who where when why which this that
+    """
 )
 
 # What follows a company name or a street name, never a person's name.
-_LEGAL_FORMS = frozenset(
-    "gmbh ag kg ohg gbr ug se kgaa ev mbh co inc ltd llc plc corp corporation sa nv bv ab oy".split()
+_LEGAL_FORMS = word_set(
+    "gmbh ag kg ohg gbr ug se kgaa ev mbh co inc ltd llc plc corp corporation sa nv bv ab oy"
 )
-_STREET_WORDS = frozenset(
-    """straße strasse str weg allee gasse platz ring damm ufer chaussee steig pfad street st road rd avenue ave
-    lane ln drive boulevard blvd square sq court ct way place pl terrace parkway highway alley arcade bypass
-    causeway circle cir crescent crossing cove expressway freeway gateway junction junctions knoll knolls
-    landing loop motorway plaza route skyway spur trail tunnel turnpike vista walkway""".split()
+_STREET_WORDS = word_set(
+    """
+    straße strasse str weg allee gasse platz ring damm ufer chaussee steig pfad street st road rd avenue
+    ave lane ln drive boulevard blvd square sq court ct way place pl terrace parkway highway alley arcade
+    bypass causeway circle cir crescent crossing cove expressway freeway gateway junction junctions knoll
+    knolls landing loop motorway plaza route skyway spur trail tunnel turnpike vista walkway
+    """
 )
-_STREET_SUFFIX = regex.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee|weg|ring|damm|ufer|str)$")
-_STRONG_STREET_SUFFIX = regex.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee)$")
+_STREET_SUFFIX = re.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee|weg|ring|damm|ufer|str)$")
+_STRONG_STREET_SUFFIX = re.compile(r"(?:straße|strasse|allee|gasse|platz|chaussee)$")
 
 _LEGAL_AFTER = re.compile(r"[ \t]*(?:e\.[ \t]?V\.|&[ \t]*Co\b)")
-_ORGANISATION_WORDS = frozenset(
-    "company corporation group holding holdings partners stiftung verein gruppe bank versicherung".split()
+_ORGANISATION_WORDS = word_set(
+    "company corporation group holding holdings partners stiftung verein gruppe bank versicherung"
 )
-_NUMBER_BEFORE = regex.compile(r"(?<![\d.,:/-])\d{1,5}[a-zA-Z]?[ \t]+(?:(?:rue|via|ul\.|calle|avenida|avda\.)[ \t]+)?$")
-_NUMBER_AFTER = regex.compile(
+_NUMBER_BEFORE = re.compile(
+    r"(?<![\d.,:/-])\d{1,5}[a-zA-Z]?[ \t]+(?:(?:rue|via|ul\.|calle|avenida|avda\.)[ \t]+)?$"
+)
+_NUMBER_AFTER = re.compile(
     r"[ \t]+\d{1,5}[a-zA-Z]?(?=[ \t]*(?:$|\n|[,.?!](?:\s|$)|(?:St|Street|Suite|Apt|Rd|Road|Ave)\b))"
 )
-_ADDRESS_LINE = regex.compile(
+_ADDRESS_LINE = re.compile(
     r"(?i)\d.*\b(?:apt|suite|unit|box|st|street|road|rd|ave|avenue|lane|drive|blvd)\b"
     r"|(?i:straße|str\.|weg|allee|gasse|platz|ring|vej|gatan|veien|straat|laan)\s+\d"
     r"|\b(?:apt|suite|unit)\.?\s*\d"
 )
 LINE_DECORATION = " \t}{>|*-•,;"
-_COUNTRY_LINE = regex.compile(r"[^\W\d_][\w .'’-]*?(?=\s*(?:\(|\d|$|[,.?!]))")
+_COUNTRY_LINE = re.compile(r"[^\W\d_][\w .'’-]*?(?=\s*(?:\(|\d|$|[,.?!]))")
 
 
 def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -196,16 +206,38 @@ def neighbour_line(text: str, start: int, end: int, step: int) -> str:
 # German derivational suffixes that make nouns and practically never end a name.
 _NOUN_ENDINGS = tuple(
     stem + ending
-    for stem in ("ung", "heit", "keit", "schaft", "tion", "sion", "tät", "ität", "ismus", "nis", "tum",
-                 "übersicht", "konto", "nummer", "vertrag", "adresse", "name")
+    for stem in (
+        "ung",
+        "heit",
+        "keit",
+        "schaft",
+        "tion",
+        "sion",
+        "tät",
+        "ität",
+        "ismus",
+        "nis",
+        "tum",
+        "übersicht",
+        "konto",
+        "nummer",
+        "vertrag",
+        "adresse",
+        "name",
+    )
     for ending in ("", "en", "s", "e", "n", "se", "sen")
 )
 
 # Name particles between the parts of a name (Ludwig van Beethoven, Ursula von der Leyen).
-_PARTICLES = frozenset("van von der den de del della di da dos das du le la ten ter zu vom al el bin ibn".split())
+_PARTICLES = word_set("van von der den de del della di da dos das du le la ten ter zu vom al el bin ibn")
 
-# Prepositions that put the next capitalised word in a place ("in Austin", "aus Florenz").
-_PLACE_BEFORE = regex.compile(r"(?i:\b(?:in|aus|nach|from|near)\s+)$")
+# Prepositions and labels that put the next capitalised word in a place ("in Austin", "City: Valencia").
+_PLACE_BEFORE = re.compile(
+    r"(?i:\b(?:in|aus|nach|from|near)\s+"
+    r"|\b(?:city|town|country|stadt|ort|wohnort|geburtsort|land)[ \t]*:\s*)$"
+)
+_ARTICLE_BEFORE = re.compile(r"(?i:\b(?:the|der|die|das|dem|den|des)[ \t]+)$")
+
 
 # --- cues -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -219,13 +251,13 @@ class _Cue:
     """
 
     triggers: frozenset[str]
-    pattern: regex.Pattern[str]
+    pattern: re.Pattern[str]
     kind: str
     score: float
 
 
 def _cue(triggers: str, pattern: str, kind: str = "strong", score: float = SCORE_CUE) -> _Cue:
-    return _Cue(frozenset(triggers.split()), regex.compile(pattern), kind, score)
+    return _Cue(word_set(triggers), re.compile(pattern), kind, score)
 
 
 _GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"  # spaces, or one line break: "Name:\n  Max Mustermann"
@@ -245,7 +277,8 @@ _CUE_LIST = (
     ),
     _cue(
         "ich heiße heißt hieß hießen heißen nennen nennt namens mit my i people they call",
-        r"(?i:(?:ich[ \t]+)?heiße|heißt|hieß|hießen|heißen[ \t]+sie\?|nennen[ \t]+mich(?:[ \t]+die[ \t]+leute)?"
+        r"(?i:(?:ich[ \t]+)?heiße|heißt|hieß|hießen|heißen[ \t]+sie\?"
+        r"|nennen[ \t]+mich(?:[ \t]+die[ \t]+leute)?"
         r"|nennt[ \t]+mich|namens|mit[ \t]+namen|my[ \t]+name[ \t]+is|i[ \t]+am[ \t]+called"
         r"|(?:people|they)[ \t]+call[ \t]+me|call[ \t]+me)[ \t]+",
     ),
@@ -254,7 +287,8 @@ _CUE_LIST = (
         "empfängerin absender absenderin inhaber inhaberin kunde kundin patient patientin mitarbeiter "
         "mitarbeiterin unterschrift contact account recipient sender customer attn attention signed z c",
         r"(?i:(?:ansprechpartner(?:in)?|kontakt(?:person)?|kontoinhaber(?:in)?|empfänger(?:in)?|absender(?:in)?"
-        r"|inhaber(?:in)?|kunde|kundin|patient(?:in)?|mitarbeiter(?:in)?|unterschrift|contact|account[ \t]+holder"
+        r"|inhaber(?:in)?|kunde|kundin|patient(?:in)?|mitarbeiter(?:in)?|unterschrift|contact"
+        r"|account[ \t]+holder"
         rf"|recipient|sender|customer|attn|attention|signed)[ \t]*:|z\.[ \t]?hd\.?|c/o){_GAP}",
     ),
     _cue(
@@ -320,12 +354,22 @@ class TokenView:
                 word = word[:-2]
             yield Token(start, end, word, word.casefold(), possessive)
 
+    def tokens_in(self, start: int, end: int) -> list[int]:
+        """Indices of the tokens that overlap text[start:end]."""
+        found = []
+        for k in range(max(0, bisect.bisect_right(self.starts, start) - 1), len(self.tokens)):
+            if self.tokens[k].start >= end:
+                break
+            if self.tokens[k].end > start:
+                found.append(k)
+        return found
+
     # --- token classes ------------------------------------------------------------------------------
     def capitalised(self, tok: Token) -> bool:
         return self.lower_text or tok.text[0].isupper()
 
     def acronym(self, tok: Token) -> bool:
-        """IBAN, AP, CO: all-caps tokens in normal text are not name parts (in an all-caps text they may be)."""
+        """IBAN, AP, CO: all-caps tokens in normal text are not name parts (in all-caps text they may be)."""
         return len(tok.text) > 1 and tok.text.isupper() and not self.upper_text
 
     def is_initial(self, tok: Token) -> bool:
@@ -346,7 +390,10 @@ class TokenView:
 
     def is_last(self, tok: Token) -> bool:
         key = fold(tok.key)
-        return key in self.lex.last or key.replace("ae", "a").replace("oe", "o").replace("ue", "u") in self.lex.last
+        return (
+            key in self.lex.last
+            or key.replace("ae", "a").replace("oe", "o").replace("ue", "u") in self.lex.last
+        )
 
     def is_common(self, tok: Token) -> bool:
         known = self._common.get(tok.start)
@@ -463,6 +510,10 @@ class TokenView:
     def after_place_preposition(self, tok: Token) -> bool:
         return _PLACE_BEFORE.search(self.text, max(0, tok.start - 20), tok.start) is not None
 
+    def after_article(self, tok: Token) -> bool:
+        """A name rarely follows an article: "the Jira ticket", "die Rose"."""
+        return _ARTICLE_BEFORE.search(self.text, max(0, tok.start - 8), tok.start) is not None
+
     # --- spans --------------------------------------------------------------------------------------
     def extend(self, i: int) -> int:
         """Index one past the last token of the name that starts at token i."""
@@ -473,7 +524,11 @@ class TokenView:
             if tok.key in _PARTICLES and j + 1 < n and self.joined(j, j + 1):
                 nxt = self.tokens[j + 1]
                 # "Ludwig van Beethoven", but not "sagte Elsbeth zu Agathe"
-                if nxt.text[0].isupper() and not self.is_common(nxt) and (self.is_last(nxt) or not self.is_first(nxt)):
+                if (
+                    nxt.text[0].isupper()
+                    and not self.is_common(nxt)
+                    and (self.is_last(nxt) or not self.is_first(nxt))
+                ):
                     j += 2
                     continue
                 break
@@ -512,7 +567,11 @@ class NameRecognizer(EntityRecognizer):
 
 def _result(start: int, end: int, score: float) -> RecognizerResult:
     return RecognizerResult(
-        ENTITY, start, end, score, recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME}
+        ENTITY,
+        start,
+        end,
+        score,
+        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME},
     )
 
 
@@ -587,7 +646,10 @@ def _cue_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
             j = a.extend(i)
             if cue.kind == "weak" and not known and not (j - i >= 2 and a.tokens[i + 1].text.istitle()):
                 continue  # "this is Anna", "called Bibulat Sultygov"; not "called Acme"
-            if cue.kind == "closing" and text[a.tokens[j - 1].end : line_bounds(text, tok.start, tok.start)[1]].strip():
+            if (
+                cue.kind == "closing"
+                and text[a.tokens[j - 1].end : line_bounds(text, tok.start, tok.start)[1]].strip()
+            ):
                 continue  # "Ihr Kundenservice-Team wünscht ..." is no signature
             add(i, j, cue.score)
 
@@ -626,6 +688,7 @@ def _list_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
 
 
 def _unknown_then_surname(a: TokenView, i: int) -> bool:
+    """Token i is a name-like word no list knows, followed by a known surname."""
     if i + 1 >= len(a.tokens):
         return False
     tok, nxt = a.tokens[i], a.tokens[i + 1]
@@ -638,8 +701,6 @@ def _unknown_then_surname(a: TokenView, i: int) -> bool:
         and not a.is_first(tok)
         and not a.is_last(tok)
         and not (a.language == "de" and is_compound_noun(a, tok))
-        and nxt.text.istitle()
-        and a.is_last(nxt)
         and not a.is_common(nxt)
         and not a.is_street(i + 1)
         and a.place_kind(i, i + 2) is None
@@ -676,29 +737,33 @@ def _list_name_score(a: TokenView, i: int, j: int) -> float:
         return 0.0  # "in Santa Marta de Penaguião"
     if j - i >= 2:
         return SCORE_FULL_NAME
-    if place or (a.lower_text and len(tok.text) < 4):
-        return 0.0  # a lone "Florence" or "Austin" may be the city; "ida", "ben" in lowercase chat
+    if place or (a.lower_text and len(tok.text) < 4) or a.after_article(tok):
+        return 0.0  # a lone "Florence" may be the city; "ida", "ben" in lowercase chat; "the Jira ticket"
     if a.in_address_block(tok.start, tok.end):
         return 0.0  # "Leke" on the city line of an address
     return SCORE_WEAK
 
 
 def recognizers(language: str) -> list[EntityRecognizer]:
+    """The family's recognizers (see the package docstring)."""
     return [NameRecognizer(language)] if language in ("en", "de") else []
 
 
 # --- filtering other recognizers' PERSON spans ------------------------------------------------------------
-_TECHNICAL = regex.compile(r"[\d@/\\|:%=_#<>{}]")
+_TECHNICAL = re.compile(r"[\d@/\\|:%=_#<>{}]")
 
 
 def _plausible_person(a: TokenView, start: int, end: int) -> tuple[int, int] | None:
     """The part of a PERSON span from another recognizer (the NER model) that is plausible as a name, with
     greetings, titles and common words at its edges cut off ("Hi Priya" -> "Priya"), or None."""
-    if _TECHNICAL.search(a.text, start, end) or "\n" in a.text[start:end] or a.house_number_around(start, end):
+    if (
+        _TECHNICAL.search(a.text, start, end)
+        or "\n" in a.text[start:end]
+        or a.house_number_around(start, end)
+    ):
         return None
-    first = bisect.bisect_right(a.starts, start - 1)
-    idx = [k for k in range(max(0, first - 1), len(a.tokens)) if a.tokens[k].start < end and a.tokens[k].end > start]
-    if not idx or a.tokens[idx[0]].key in _ARTICLES:
+    idx = a.tokens_in(start, end)
+    if not idx or a.tokens[idx[0]].key in ARTICLES:
         return None  # "The Swedish Border Force"
 
     def edge_junk(k: int) -> bool:
@@ -726,21 +791,29 @@ def _plausible_person(a: TokenView, start: int, end: int) -> tuple[int, int] | N
         return None
     if a.stops_name(idx[-1] + 1) or (len(toks) == 1 and a.in_address_block(start, end)):
         return None  # a company, a street, or "Hamilton" on the city line of an address
+    if len(toks) == 1 and a.after_article(toks[0]):
+        return None  # "the Jira ticket"
     place = a.place_kind(idx[0], idx[-1] + 1)
+    if place and (place in ("country", "region") or a.after_place_preposition(toks[0])):
+        return None  # "City: Valencia"
     anchored = any((a.is_first(t) or a.is_last(t)) and not a.ambiguous_first(t) for t in toks) or (
         len(toks) > 1 and all(a.is_first(t) or a.is_last(t) for t in toks)
     )
     if anchored:
-        return (start, end) if place not in ("country", "region") else None
-    if place or a.after_place_preposition(toks[0]):
-        return None
+        return start, end
+    if place or a.after_place_preposition(toks[0]) or (len(toks) == 1 and a.language == "de"):
+        return None  # a place; a lone capitalised German word is a noun far more often than a name
     if a.language == "de":
         # No anchor from the lists: no German word, no compound of one, no English word ("Docker"), also
         # as part of a hyphenated word ("Online-Banking").
         lex = a.lex
         for t in toks:
             parts = t.key.split("-")
-            if a.is_common(t) or is_compound_noun(a, t) or any(p in lex.words_en or p in lex.nouns_de for p in parts):
+            if (
+                a.is_common(t)
+                or is_compound_noun(a, t)
+                or any(p in lex.words_en or p in lex.nouns_de for p in parts)
+            ):
                 return None
         return start, end
     return None if all(a.is_common(t) for t in toks) else (start, end)
@@ -752,7 +825,8 @@ def is_compound_noun(a: TokenView, tok: Token) -> bool:
     return any(key[k:] in a.lex.nouns_de for k in range(3, len(key) - 4))
 
 
-def _source(result: RecognizerResult) -> str:
+def source_of(result: RecognizerResult) -> str:
+    """The name of the recognizer that produced ``result``."""
     return (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
 
 
@@ -768,22 +842,23 @@ def _person_filter(language: str) -> ResultFilter:
         addresses = [
             (r.start, r.end)
             for r in results
-            if r.entity_type == "LOCATION" and _source(r) not in (NER_RECOGNIZER_NAME, PLACE_RECOGNIZER_NAME)
+            if r.entity_type == "LOCATION"
+            and source_of(r) not in (NER_RECOGNIZER_NAME, PLACE_RECOGNIZER_NAME)
         ]
         ours = [(s, e, score) for s, e, score in find_names(text, language) if not _overlaps(s, e, addresses)]
         kept = [r for r in results if r.entity_type != ENTITY]
         for r in persons:
             if _overlaps(r.start, r.end, addresses):
                 continue
-            if _source(r) == RECOGNIZER_NAME:
+            if source_of(r) == RECOGNIZER_NAME:
                 kept.append(r)
                 continue
             span = _plausible_person(a, r.start, r.end)
             if span is None:
                 continue
             mine = [(s, e) for s, e, _ in ours if s < span[1] and span[0] < e]
-            if mine and not all(span[0] <= s and e <= span[1] for s, e in mine):
-                continue  # ours has the better boundaries ("kommt von Sabine Hoffmann aus Köln")
+            if len(mine) > 1 or (mine and not (span[0] <= mine[0][0] and mine[0][1] <= span[1])):
+                continue  # ours has the better boundaries ("Sabine Hoffmann aus Köln", "Elsbeth zu Agathe")
             kept.append(r if span == (r.start, r.end) else _copy(r, *span))
         for start, end, score in ours:
             if not any(r.entity_type == ENTITY and r.start <= start and end <= r.end for r in kept):
@@ -809,4 +884,5 @@ def _copy(result: RecognizerResult, start: int, end: int) -> RecognizerResult:
 
 
 def result_filters(language: str) -> list[ResultFilter]:
+    """The family's result filters (see the package docstring)."""
     return [_person_filter(language)] if language in ("en", "de") else []

@@ -97,7 +97,9 @@ _PLACEHOLDER_WORDS = frozenset({
 })
 _PLACEHOLDER_SHAPE = regex.compile(
     r"""^(?:
-        [$%{<\[(!|>&*\#\\].*                    # variables, templates, YAML tags, shell, references
+        [$%{<\[(!|>&*\#\\~].*                   # variables, templates, YAML tags, shell, references
+      | .*(?:\.\.\.|…).*                          # elided: "eyJ2IjoiMSIs..."
+      | (?:os\.environ|process\.env|env)[./:\[].*  # os.environ/OPENAI_API_KEY, env:TOKEN
       | .*(?:\{\{|\$\{|\#\{|<%|%\().*             # template expressions anywhere
       | (?:your|my|dein|ihr|enter|insert)[_-]\w*  # your_token_here, my-secret-key
       | \w*[_-](?:here|hier)
@@ -124,14 +126,30 @@ def looks_like_password(value: str) -> bool:
 
 
 # Bare (unquoted) values that read as code rather than as a secret: a variable, an attribute path, a call.
-_CODE_LIKE = regex.compile(r"^[A-Za-z_]+$|^[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+$|[(\[]")
+_CODE_LIKE = regex.compile(
+    r"^[A-Za-z_]+$"  # a word: pwd, hashed_pw
+    r"|^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"  # snake_case: s3_session_token
+    r"|^[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+$"  # an attribute path: self.password, os.environ
+    r"|[(\[]"  # a call or an index: getpass(), os.environ["X"]
+)
+_UUID = regex.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _BARE_WORD = regex.compile(r"^[A-Za-z_]+$")
+_TYPE_NAME = regex.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]*)+$")
+_SHORT_KEYS = frozenset({"pass", "pw", "pwd"})
 _ENV_KEY = regex.compile(r"^[A-Z][A-Z0-9_]*$")
 _LINE_PREFIX_OF_KEY = regex.compile(r"(?:^|\n)[ \t\-{\[,]*[\"']?$")
+_BASE64_RUN = regex.compile(r"[A-Za-z0-9+/]{16}")
+_ANNOTATION_TAIL = regex.compile(r"[ \t]*=(?!=)")
+_REST_OF_LINE_EMPTY = regex.compile(r"[ \t]*(?:\#.*)?(?:\r?\n|$)")
 
 
 def _value_is_random(match: regex.Match[str]) -> bool:
     return looks_random(match.group("secret"), min_length=16)
+
+
+def _pem_has_key_material(match: regex.Match[str]) -> bool:
+    """A real body, not the ``-----BEGIN RSA PRIVATE KEY-----\\n...\\n-----END ...`` of a form placeholder."""
+    return bool(_BASE64_RUN.search(match.group("secret")))
 
 
 def _jwt_header_has_alg(match: regex.Match[str]) -> bool:
@@ -175,48 +193,81 @@ def _full_key_start(match: regex.Match[str]) -> int:
     return start
 
 
-def _key_stands_as_key(match: regex.Match[str]) -> bool:
-    """The key opens its line (YAML, .env, INI, headers) or is quoted (JSON): a data key, not prose."""
-    text = match.string
+def _key_is_quoted(match: regex.Match[str]) -> bool:
+    """``"password": ...`` (JSON, Python and JS literals)."""
+    text, start, end = match.string, _full_key_start(match), match.end("key")
+    return start > 0 and text[start - 1] in "\"'" and text[end : end + 1] == text[start - 1]
+
+
+def _key_opens_line(match: regex.Match[str]) -> bool:
+    """``password: ...`` / ``DB_PASSWORD=...`` at the start of a line (YAML, .env, INI, HTTP headers)."""
     start = _full_key_start(match)
-    before = text[start - 1] if start else ""
-    if before in "\"'" and text[match.end("key") : match.end("key") + 1] == before:
-        return True
-    return bool(_LINE_PREFIX_OF_KEY.search(text, max(0, start - 80), start))
+    return bool(_LINE_PREFIX_OF_KEY.search(match.string, max(0, start - 80), start))
+
+
+def _is_annotation(match: regex.Match[str]) -> bool:
+    """``password: "DataSource | None" = field()``: a type annotation in Python, not a YAML value."""
+    return match.group("sep") == ":" and bool(_ANNOTATION_TAIL.match(match.string, match.end()))
+
+
+def _value_ends_line(match: regex.Match[str]) -> bool:
+    """Nothing but spaces or a comment follows the value: ``password: hunter`` (YAML), not ``password: Final =
+    str(...)`` (a Python annotation) or ``password: userPassword,`` (a JS object literal)."""
+    return bool(_REST_OF_LINE_EMPTY.match(match.string, match.end()))
 
 
 def _password_assignment(match: regex.Match[str]) -> bool:
     value = match.group("secret")
-    if len(value) < 3 or is_placeholder(value):
+    if len(value) < 3 or is_placeholder(value) or _is_annotation(match):
         return False
+    data_key = _key_is_quoted(match) or _key_opens_line(match)
+    if match.group("sep") == ":" and match.group("key").lower() in _SHORT_KEYS and not data_key:
+        return False  # "Second pass: sanitize the names" (the phrase rule handles "pw: ..." in prose)
     if match.group("bare") is not None and _CODE_LIKE.search(value):
         # A bare word is a password in .env (DB_PASSWORD=hunter) and YAML (password: hunter) but a variable
-        # in code (password=pwd); attribute paths and calls (self.password, getpass()) are always code.
-        if not _BARE_WORD.match(value):
+        # in code (password=pwd, "password": hashed_pw); paths and calls (self.password, getpass()) are code,
+        # and so are type names (password: SecretBytes).
+        if not _BARE_WORD.match(value) or _TYPE_NAME.match(value):
             return False
-        key = match.string[_full_key_start(match) : match.end("key")]
         if match.group("sep") == "=":
-            return bool(_ENV_KEY.match(key))
-        return match.group("sep") == ":" and _key_stands_as_key(match)
-    if match.group("sep") == ":" and not _key_stands_as_key(match):
+            return bool(_ENV_KEY.match(match.string[_full_key_start(match) : match.end("key")]))
+        return (
+            match.group("sep") == ":"
+            and not _key_is_quoted(match)
+            and _key_opens_line(match)
+            and _value_ends_line(match)
+        )
+    if match.group("sep") == ":" and not data_key:
         return looks_like_password(value)  # "Please change your password: go to settings" is prose
     return True
 
 
 def _secret_assignment(match: regex.Match[str]) -> bool:
+    """A machine-made value: digits among letters, no spaces, not a name from code.
+
+    Not ``"output_token": "nextPageToken"``, ``token: "list[Credential]"``, ``api_key: os.environ/API_KEY``,
+    ``private_key: Ed25519PrivateKey | Ed448PrivateKey`` or ``aws_session_token=s3_session_token``.
+    """
     value = match.group("secret")
-    if is_placeholder(value) or "://" in value or value.startswith(("/", "./", "~/")):
+    if is_placeholder(value) or "://" in value or value.startswith(("/", "./")) or _CODE_LIKE.search(value):
         return False
-    if match.group("bare") is not None and _CODE_LIKE.search(value):
+    if _UUID.match(value) or _is_annotation(match):
+        return False  # a UUID after "token" is a request or idempotency id
+    if any(c.isspace() for c in value) or not any(c.isdigit() for c in value):
+        return False
+    if match.group("bare") is not None and match.group("sep") == ":" and not _value_ends_line(match):
         return False
     return looks_random(value)
 
 
 def _password_phrase(match: regex.Match[str]) -> bool:
     value = match.group("secret")
+    if _ANNOTATION_TAIL.match(match.string, match.end()):
+        return False  # password: "str | None" = None
     if match.group("quoted") is not None:
         return len(value) >= 3 and not is_placeholder(value)
-    return looks_like_password(value)
+    # "password = str(password)", "username, password = get_auth(url)": code, not a sentence
+    return looks_like_password(value) and not _CODE_LIKE.search(value)
 
 
 # --- rules ------------------------------------------------------------------------------------------------
@@ -226,8 +277,8 @@ class SecretRule:
     """One kind of secret: where it can start, what it looks like, and how sure a hit is.
 
     The pattern is tried only where one of the ``keywords`` occurs (found with ``str.find`` in the lower-cased
-    text): anchored there, or ``lookback`` characters earlier for secrets whose keyword is not their first
-    character. A text without any keyword costs a few ``find`` calls, not a regex scan.
+    text, see ``KeywordIndex``): anchored there, or ``lookback`` characters earlier for secrets whose keyword
+    is not their first character. A text without any keyword costs a few ``find`` calls, not a regex scan.
     """
 
     name: str
@@ -242,24 +293,33 @@ class SecretRule:
     precheck: re.Pattern[str] | None = None
     """A pattern the text must contain before any anchor is tried (stdlib ``re``: faster for plain scans)."""
 
-    def find(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
-        """Spans of this secret in ``text``; ``lowered`` is ``text`` lower-cased with the same length."""
+    def find(self, text: str, keywords: KeywordIndex) -> Iterator[tuple[int, int]]:
+        """Spans of this secret in ``text``; ``keywords`` locates keywords in it."""
         if self.precheck is not None and not self.precheck.search(text):
             return
-        anchors = {
-            max(0, at - self.lookback) for keyword in self.keywords for at in _occurrences(lowered, keyword)
-        }
+        anchors = {max(0, at - self.lookback) for word in self.keywords for at in keywords.positions(word)}
         for anchor in sorted(anchors):
             match = self.pattern.match(text, anchor)
             if match and (self.check is None or self.check(match)):
                 yield match.span("secret")
 
 
-def _occurrences(haystack: str, needle: str) -> Iterator[int]:
-    at = haystack.find(needle)
-    while at >= 0:
-        yield at
-        at = haystack.find(needle, at + 1)
+class KeywordIndex:
+    """Where each keyword occurs in one text (lower-cased), looked up once however many rules share it."""
+
+    def __init__(self, text: str) -> None:
+        self._lowered = lower_same_length(text)
+        self._positions: dict[str, list[int]] = {}
+
+    def positions(self, keyword: str) -> list[int]:
+        found = self._positions.get(keyword)
+        if found is None:
+            found = self._positions[keyword] = []
+            at = self._lowered.find(keyword)
+            while at >= 0:
+                found.append(at)
+                at = self._lowered.find(keyword, at + 1)
+        return found
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -304,7 +364,7 @@ RULES: tuple[SecretRule, ...] = (
             (?: .{0,20000}?-----END[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
               | (?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{4,}|[A-Za-z-]+:\ [^\r\n\\]*))*   # truncated: the body only
             ))""", regex.DOTALL),
-        1.0, _WHOLE_BLOCK,
+        1.0, _WHOLE_BLOCK, _pem_has_key_material,
     ),
     SecretRule(
         "anthropic", ANTHROPIC_API_KEY, ("sk-ant-",),
@@ -433,8 +493,8 @@ RULES: tuple[SecretRule, ...] = (
                 [ \t]*(?:{_PHRASE_CONNECTOR}[ \t]*:?|:|=)
                 (?:[ \t]+(?:now|jetzt|still|noch|nun|immer[ \t]+noch|weiterhin|simply|einfach|just|nur)\b)?
                 [ \t]*
-                (?: (?P<quoted>["'„“»‚‘])(?P<secret>[^"'„“”»«‚‘’\r\n]{{1,80}})["'“”«‘’]
-                  | (?P<secret>[^\s"'„“”»«]{{3,80}}?)(?=[.,;:?)\]"'“”»«]*(?:\s|$)) )"""),
+                (?: (?P<quoted>["'`„“»‚‘])(?P<secret>[^"'`„“”»«‚‘’\r\n]{{1,80}})["'`“”«‘’]
+                  | (?P<secret>[^\s"'`„“”»«]{{3,80}}?)(?=[.,;:?)\]"'`“”»«]*(?:\s|$)) )"""),
         0.8, _PHRASE, _password_phrase,
     ),
 )
@@ -458,12 +518,12 @@ class SecretsRecognizer(EntityRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         wanted = set(entities)
-        lowered = lower_same_length(text)
+        keywords = KeywordIndex(text)
         found = [
             (rule, start, end)
             for rule in self.rules
             if rule.entity in wanted
-            for start, end in rule.find(text, lowered)
+            for start, end in rule.find(text, keywords)
             if end > start
         ]
         found.sort(key=lambda hit: (-hit[0].priority, hit[1] - hit[2], hit[1]))
