@@ -55,6 +55,7 @@ class Summary:
     response: str | None = None  # "buffered" | "streamed" | "skipped"
     unrestored: int = 0
     error: str | None = None
+    messages: int = 0  # ext_proc messages Envoy sent for this HTTP stream
 
     def fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, {}, 0) or k == "action"}
@@ -82,6 +83,7 @@ class Exchange:
         self._restore_seconds = 0.0
 
     async def handle(self, request: ProcessingRequest) -> ProcessingResponse:
+        self.summary.messages += 1
         kind = request.WhichOneof("request")
         if kind == "request_headers":
             return await self._request_headers(request.request_headers)

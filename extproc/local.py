@@ -8,6 +8,7 @@ stop a whole process group it started, never anything else.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -56,6 +57,16 @@ def _bin(name: str) -> str:
     return found
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the parent dies, even by SIGKILL. A child in its own
+    session would otherwise outlive a killed test run and keep its ports on a shared machine."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class _Child:
     """A child process in its own session; ``stop`` ends its whole group and nothing else."""
 
@@ -64,7 +75,12 @@ class _Child:
 
     def _spawn(self, argv: list[str], output: Any) -> subprocess.Popen[bytes]:
         self.process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         return self.process
 
@@ -92,7 +108,11 @@ class _Child:
         return self.process.returncode
 
     def __enter__(self) -> Any:
-        return self.start()  # type: ignore[attr-defined]
+        try:
+            return self.start()  # type: ignore[attr-defined]
+        except BaseException:  # also a test timeout or Ctrl-C while waiting: leave no process behind
+            self.stop()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
@@ -138,7 +158,6 @@ class Processor(_Child):
         if not self.wait_for(
             lambda: len(self.events("serving")) >= self.workers or process.poll() is not None, timeout
         ):
-            self.stop()
             raise TimeoutError(f"maskgate extproc not serving after {timeout} s")
         if process.poll() is not None:
             raise RuntimeError("maskgate extproc exited:\n" + "\n".join(self.lines[-20:]))
@@ -215,7 +234,6 @@ class Envoy(_Child):
         try:
             wait_for_port(self.port, timeout, process)
         except (RuntimeError, TimeoutError) as exc:
-            self.stop()
             raise RuntimeError(f"{exc}; Envoy log:\n{self.log()[-3000:]}") from None
         return self
 

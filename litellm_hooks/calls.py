@@ -14,7 +14,7 @@ from typing import Any
 
 from maskgate.formats import ApiFormat
 
-__all__ = ["format_for_call", "logged_messages", "main_input", "wire_body"]
+__all__ = ["format_for_call", "logged_messages", "main_input", "request_size", "wire_body"]
 
 _FORMATS: Mapping[str, ApiFormat] = {
     "acompletion": ApiFormat.OPENAI_CHAT,
@@ -57,6 +57,16 @@ def _is_bookkeeping(key: str, data: Mapping[str, Any]) -> bool:
 def wire_body(data: Mapping[str, Any]) -> dict[str, Any]:
     """The client's body inside the proxy's request dict: a shallow view, its values shared with ``data``."""
     return {key: value for key, value in data.items() if not _is_bookkeeping(key, data)}
+
+
+def request_size(data: Mapping[str, Any]) -> int | None:
+    """The body's size in bytes as the client declared it (``content-length``), if it did."""
+    request = data.get("proxy_server_request")
+    headers = request.get("headers") if isinstance(request, Mapping) else None
+    try:
+        return int(headers["content-length"]) if isinstance(headers, Mapping) else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def main_input(fmt: ApiFormat) -> str:

@@ -153,11 +153,11 @@ def _split_template(template: str) -> tuple[str, str, str]:
     names = [name for _, name, spec, conv in parts if name is not None]
     literals = [literal for literal, _, _, _ in parts]
     if names != ["type", "n"] or any(spec or conv for _, name, spec, conv in parts if name is not None):
-        raise ValueError("placeholder template must contain {type} followed by {n}, e.g. '<<{type}_{n}>>'")
+        raise ValueError("must contain {type} followed by {n} and no other fields, e.g. '<<{type}_{n}>>'")
     prefix, separator = literals[0], literals[1]
     suffix = literals[2] if len(literals) > 2 else ""
     if not separator or separator[-1].isdigit() or suffix[:1].isdigit():
-        raise ValueError("placeholder template needs a separator between {type} and {n}, no digit by {n}")
+        raise ValueError("must separate {type} and {n} with a non-digit, and put no digit right after {n}")
     return prefix, separator, suffix
 
 

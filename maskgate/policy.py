@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
@@ -39,6 +38,8 @@ from typing import Any, Literal, TypeAlias
 
 import regex
 import yaml
+
+from maskgate.placeholders import PlaceholderStyle
 
 Mode: TypeAlias = Literal["mask", "block", "detect", "route"]
 MODES: tuple[str, ...] = ("mask", "block", "detect", "route")
@@ -157,9 +158,6 @@ class Policy:
             return settings.threshold
         return DEFAULT_THRESHOLD
 
-    def render_placeholder(self, entity_type: str, n: int) -> str:
-        return self.placeholder.format(type=entity_type, n=n)
-
     @property
     def fingerprint(self) -> str:
         """A stable digest of everything in the policy, so caches keyed by it never mix two policies."""
@@ -248,12 +246,9 @@ class _Parser:
     def placeholder(self, value: object) -> str:
         template = self.string(value, "placeholder")
         try:
-            fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-            template.format(type="PERSON", n=1)
-        except (ValueError, KeyError, IndexError):
-            raise self.fail("placeholder", "must be a format string using only {type} and {n}") from None
-        if fields != {"type", "n"}:
-            raise self.fail("placeholder", "must contain both {type} and {n} (and no other fields)")
+            PlaceholderStyle(template)  # the one parser of templates: what it refuses could not be restored
+        except ValueError as exc:
+            raise self.fail("placeholder", str(exc)) from None
         return template
 
     def language(self, value: object) -> LanguageSettings:

@@ -34,6 +34,7 @@ class SpanCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self._per_thread = threading.local()
 
     def get(self, key: bytes) -> tuple[Entity, ...] | None:
         with self._lock:
@@ -43,7 +44,12 @@ class SpanCache:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entities
+        self._per_thread.hits = self.thread_hits() + 1
+        return entities
+
+    def thread_hits(self) -> int:
+        """Hits made by the calling thread: a request's own count, unmixed with concurrent requests'."""
+        return getattr(self._per_thread, "hits", 0)
 
     def put(self, key: bytes, entities: tuple[Entity, ...]) -> None:
         if self.max_entries == 0:

@@ -82,6 +82,10 @@ class Detector:
         """Every type this detector can report (enabled or not), sorted."""
         return list(self._supported)
 
+    def cache_hits(self) -> int:
+        """Span-cache hits made so far by the calling thread (the Gate reports a request's own hits)."""
+        return self._cache.thread_hits()
+
     def language_of(self, text: str, language: str | None = None) -> str:
         """The language ``detect`` uses for ``text``: ``language`` if given, else the policy's rule."""
         if language is not None:

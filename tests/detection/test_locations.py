@@ -77,10 +77,26 @@ def test_a_page_of_english_prose_has_no_place(detector: Detector) -> None:
     assert locations(detector, ENGLISH_PROSE, "en") == []
 
 
-def test_end_to_end_a_person_and_the_town_she_lives_in(detector: Detector) -> None:
-    text = "Carolina Hedlund wohnt in Luckenwalde."
-    found = [(e.type, text[e.start : e.end]) for e in detector.detect(text, "de")]
-    assert found == [("PERSON", "Carolina Hedlund"), ("LOCATION", "Luckenwalde")]
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Carolina Hedlund wohnt in Luckenwalde.",
+            "de",
+            [("PERSON", "Carolina Hedlund"), ("LOCATION", "Luckenwalde")],
+        ),
+        (
+            "First name: Laura\nLast name: Fernández\nCity: Valencia",
+            "en",
+            [("PERSON", "Laura"), ("PERSON", "Fernández"), ("LOCATION", "Valencia")],
+        ),
+    ],
+)
+def test_end_to_end_persons_and_places_apart(
+    detector: Detector, text: str, language: str, expected: list[tuple[str, str]]
+) -> None:
+    found = [(e.type, text[e.start : e.end]) for e in detector.detect(text, language)]
+    assert found == expected
 
 
 def _ner(text: str, value: str) -> RecognizerResult:

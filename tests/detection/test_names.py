@@ -33,6 +33,11 @@ def persons(detector: Detector, text: str, language: str) -> list[str]:
         ("Mit freundlichen Grüßen\n\nThomas Becker\nVertriebsleiter", ["Thomas Becker"]),
         ("Herzliche Grüße\nIhre Maria-Theresia von Bülow", ["Maria-Theresia von Bülow"]),
         ("Ich heiße Mustafa Yılmaz und bin neu hier.", ["Mustafa Yılmaz"]),
+        (
+            "Vorname: Anna\nNachname: Schmidt-Lüdenscheidt\nGeburtsort: Wuppertal",
+            ["Anna", "Schmidt-Lüdenscheidt"],
+        ),
+        ("Kontoinhaber: Krzysztof Wiśniewski\nIBAN: DE89 3704 0044 0532 0130 00", ["Krzysztof Wiśniewski"]),
     ],
 )
 def test_german_names_with_context(detector: Detector, text: str, expected: list[str]) -> None:
@@ -68,6 +73,7 @@ def test_german_names_without_cue(detector: Detector, text: str, expected: list[
         "Wir nutzen Python, Docker und Kubernetes in der Cloud.",
         "Am Montag fliege ich nach Mallorca.",
         "Mit freundlichen Grüßen\n\nIhr Kundenservice",
+        "Gemäß Paragraph 5 des Vertrags haftet der Auftragnehmer für Mängel.",
     ],
 )
 def test_german_nouns_and_polite_forms_are_not_names(detector: Detector, text: str) -> None:
@@ -98,6 +104,7 @@ def test_english_names_are_still_found(detector: Detector, text: str, expected: 
         "Capitalized Words Like Security And Patience Are Not Names In Titles.",
         "The Swedish Border Force has detained a tennis player over visa disputes.",
         "Here's my ticket number: 4711.",
+        "Please update the Jira ticket and notify the payments channel.",
     ],
 )
 def test_english_words_are_not_names(detector: Detector, text: str) -> None:

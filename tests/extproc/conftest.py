@@ -40,7 +40,8 @@ def local_model() -> Iterator[MockProvider]:
 
 @pytest.fixture(scope="session")
 def processor() -> Iterator[Processor]:
-    with Processor() as running:
+    # debug: streams of paths that pass through are logged too (the tests check what Envoy sent for them)
+    with Processor(extra_args=("--log-level", "debug")) as running:
         yield running
 
 

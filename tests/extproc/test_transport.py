@@ -22,7 +22,8 @@ def chat_body(text: str = PROMPT, **extra: object) -> bytes:
     ).encode()
 
 
-def test_unknown_path_passes_through_untouched(envoy, provider):
+def test_unknown_path_passes_through_untouched(envoy, provider, processor):
+    before = len(processor.events("exchange"))
     body = json.dumps({"note": f"free text about {NAME}"}).encode()
     response = httpx.post(
         envoy.url + "/v1/vector_stores/vs_1/files",
@@ -34,6 +35,10 @@ def test_unknown_path_passes_through_untouched(envoy, provider):
     assert provider.requests[-1].body == body
     assert provider.requests[-1].headers["accept-encoding"] == "gzip"
     assert not any(name.startswith("x-maskgate-") for name in response.headers)
+    # The processor saw the request headers only: its answer told Envoy to send nothing more.
+    assert processor.wait_for(lambda: len(processor.events("exchange")) > before, timeout=10)
+    exchange = processor.events("exchange")[before]
+    assert exchange["action"] == "pass_through" and exchange["messages"] == 1
 
 
 def test_non_post_requests_to_api_paths_pass_through(openai_client, provider):

@@ -167,3 +167,11 @@ def test_chat_to_an_anthropic_model(gateway: Gateway, provider: MockProvider, st
     assert provider.requests[-1].path.endswith("/messages")
     assert_masked(provider.requests[-1])
     assert reply.text == f"You said: {ASK}"
+
+
+def test_long_document(gateway: Gateway, provider: MockProvider) -> None:
+    """A body over the inline limit is masked on a worker thread: same result."""
+    document = "The quarterly figures were reviewed in detail. " * 1000 + ASK
+    reply = sdk.chat(gateway.openai, [{"role": "user", "content": document}], model=CHAT_MODEL)
+    assert_masked(provider.requests[-1])
+    assert reply.text == f"You said: {document}"

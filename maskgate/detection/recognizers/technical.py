@@ -199,12 +199,12 @@ def is_technical(text: str, result: RecognizerResult) -> bool:
             seg_start += 1
         while seg_end > seg_start and text[seg_end - 1] in _SEGMENT_EDGE:
             seg_end -= 1
-        if seg_start == seg_end or text[seg_start:seg_end].lower() in _FILLER_WORDS:
+        value = text[seg_start:seg_end]
+        if not value or value.lower() in _FILLER_WORDS:
             continue
         if _technical_segment(text, seg_start, seg_end):
             found = True
             continue
-        value = text[seg_start:seg_end]
         if value not in _PHRASE_WORDS and not _DIGIT.search(value):
             return False  # a plain word ("March", "Street") is part of no timestamp, ARN or AWS name
         if phrases is None:

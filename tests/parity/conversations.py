@@ -1,0 +1,160 @@
+"""The conversations both packagings must treat identically, and what the client must get back from each.
+
+Every row is sent unchanged through Envoy and through the LiteLLM proxy (``test_parity.py``). The personal data
+is in English and German (names, e-mail addresses, IBANs, phone numbers, API keys) and sits where each API
+carries text: user and system turns, history, tool-call arguments and tool results. The mock provider echoes
+("You said: <last user text>", "Tool said: <last tool result>", tool arguments echoing the last user text), so
+a row's expected answer follows from its originals alone.
+
+``tests/litellm/conversations.py`` holds that suite's values and checks, not a table of whole requests, so
+the table lives here; its tool definitions are reused.
+
+Left out, for a reason each:
+
+- thinking blocks in Anthropic history: LiteLLM's Anthropic route re-signs nothing but does rebuild the
+  blocks, and the mock refuses a thinking block whose signature does not match, so a difference there would
+  be about LiteLLM's envelope, not about masking (the Envoy suite covers signed blocks untouched);
+- requests that one host rewrites across APIs (``/v1/messages`` to an OpenAI model, chat to a Claude model):
+  Envoy never translates, so there is no second path to compare with.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tests.litellm.conversations import ANTHROPIC_TOOLS, CHAT_TOOLS, RESPONSES_TOOLS
+
+Api = Literal["chat", "responses", "messages", "completions", "embeddings"]
+
+# -- the personal data -------------------------------------------------------------------------------------
+EN_PERSON = "John Smith"
+EN_OTHER_PERSON = "Mary Johnson"
+EN_EMAIL = "john.smith@example.com"
+EN_PHONE = "+1 415 555 0132"
+EN_OTHER_PHONE = "+1 415 555 0198"
+EN_IBAN = "GB82WEST12345698765432"
+EN_KEY = "sk-proj-4fT9xQ2LmZ8vB7nR1kW3yH6jD0sA5eC"
+
+DE_PERSON = "Erika Musterfrau"
+DE_OTHER_PERSON = "Max Mustermann"
+DE_EMAIL = "erika.musterfrau@beispiel.de"
+DE_OTHER_EMAIL = "max.mustermann@beispiel.de"
+DE_PHONE = "+49 151 23456789"
+DE_IBAN = "DE89370400440532013000"
+DE_KEY = "ghp_R8mK2pX7qL4vN9tB3wZ6yC1dF5hJ0sA2eG4i"
+
+EN_VALUES = (EN_PERSON, EN_OTHER_PERSON, EN_EMAIL, EN_PHONE, EN_OTHER_PHONE, EN_IBAN, EN_KEY)
+DE_VALUES = (DE_PERSON, DE_OTHER_PERSON, DE_EMAIL, DE_OTHER_EMAIL, DE_PHONE, DE_IBAN, DE_KEY)
+
+EN_ASK = (f"Please email {EN_PERSON} at {EN_EMAIL} or call {EN_PHONE}; our key is {EN_KEY}, "
+          f"and the refund goes to IBAN {EN_IBAN}.")
+EN_REPLY = f"Sure, I will write to {EN_PERSON} at {EN_EMAIL}."
+EN_FOLLOW_UP = f"Then send {EN_OTHER_PERSON} the key {EN_KEY} by phone at {EN_OTHER_PHONE}."
+EN_SYSTEM = f"Answer {EN_PERSON} politely."
+EN_NOTE = f"call {EN_PERSON}"
+EN_TOOL_RESULT = f"Noted: {EN_PERSON} answers at {EN_PHONE} and {EN_EMAIL}."
+
+DE_ASK = (f"Bitte schreiben Sie Frau {DE_PERSON} an {DE_EMAIL} oder rufen Sie {DE_PHONE} an. "
+          f"Die Überweisung geht an {DE_IBAN}, der Schlüssel lautet {DE_KEY}.")
+DE_REPLY = f"Gern, ich schreibe {DE_PERSON} an {DE_EMAIL}."
+DE_FOLLOW_UP = (f"Und schicken Sie {DE_OTHER_PERSON} die IBAN {DE_IBAN} per E-Mail an "
+                f"{DE_OTHER_EMAIL}.")
+DE_SYSTEM = f"Du unterstützt {DE_PERSON} bei ihrer Korrespondenz."
+DE_NOTE = f"{DE_PERSON} anrufen: {DE_PHONE}"
+DE_TOOL_RESULT = f"Notiert: {DE_PERSON} ist unter {DE_PHONE} erreichbar, E-Mail {DE_EMAIL}."
+
+
+def said(text: str) -> str:
+    return f"You said: {text}"
+
+
+def tool_said(text: str) -> str:
+    return f"Tool said: {text}"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One request, as keyword arguments of the SDK call (model and stream aside), and its expected answer."""
+
+    name: str
+    api: Api
+    request: dict[str, Any]
+    originals: tuple[str, ...]
+    answer: str | None = None  # every choice's text; None where the answer is a tool call
+    arguments: dict[str, Any] | None = None  # every choice's tool-call arguments
+    choices: int = 1
+    streams: tuple[bool, ...] = (False, True)
+
+
+def _chat_tool_history(ask: str, note: str, result: str) -> list[dict[str, Any]]:
+    return [
+        {"role": "user", "content": ask},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_1", "type": "function",
+             "function": {"name": "take_note", "arguments": json.dumps({"note": note}, ensure_ascii=False)}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": result},
+    ]
+
+
+CONVERSATIONS: tuple[Conversation, ...] = (
+    # -- OpenAI Chat Completions
+    Conversation("chat-single-en", "chat", {"messages": [{"role": "user", "content": EN_ASK}]},
+                 EN_VALUES, answer=said(EN_ASK)),
+    Conversation("chat-history-de", "chat", {"messages": [
+        {"role": "system", "content": DE_SYSTEM},
+        {"role": "user", "content": DE_ASK},
+        {"role": "assistant", "content": DE_REPLY},
+        {"role": "user", "content": DE_FOLLOW_UP},
+    ]}, DE_VALUES, answer=said(DE_FOLLOW_UP)),
+    Conversation("chat-tool-call-en", "chat",
+                 {"messages": [{"role": "user", "content": EN_ASK}], "tools": CHAT_TOOLS},
+                 EN_VALUES, arguments={"note": EN_ASK}),
+    Conversation("chat-tool-result-de", "chat",
+                 {"messages": _chat_tool_history(DE_ASK, DE_NOTE, DE_TOOL_RESULT), "tools": CHAT_TOOLS},
+                 DE_VALUES, answer=tool_said(DE_TOOL_RESULT)),
+    Conversation("chat-n2-de", "chat", {"messages": [{"role": "user", "content": DE_ASK}], "n": 2},
+                 DE_VALUES, answer=said(DE_ASK), choices=2),
+    # -- OpenAI Responses
+    Conversation("responses-text-en", "responses", {"input": EN_ASK, "instructions": EN_SYSTEM},
+                 EN_VALUES, answer=said(EN_ASK)),
+    Conversation("responses-history-de", "responses", {"input": [
+        {"role": "user", "content": DE_ASK},
+        {"role": "assistant", "content": DE_REPLY},
+        {"role": "user", "content": DE_FOLLOW_UP},
+    ]}, DE_VALUES, answer=said(DE_FOLLOW_UP)),
+    Conversation("responses-tool-call-en", "responses", {"input": EN_ASK, "tools": RESPONSES_TOOLS},
+                 EN_VALUES, arguments={"note": EN_ASK}),
+    Conversation("responses-tool-result-de", "responses", {"input": [
+        {"role": "user", "content": DE_ASK},
+        {"type": "function_call", "call_id": "call_1", "name": "take_note",
+         "arguments": json.dumps({"note": DE_NOTE}, ensure_ascii=False)},
+        {"type": "function_call_output", "call_id": "call_1", "output": DE_TOOL_RESULT},
+    ], "tools": RESPONSES_TOOLS}, DE_VALUES, answer=tool_said(DE_TOOL_RESULT)),
+    # -- Anthropic Messages
+    Conversation("messages-system-de", "messages",
+                 {"system": DE_SYSTEM, "messages": [{"role": "user", "content": DE_ASK}]},
+                 DE_VALUES, answer=said(DE_ASK)),
+    Conversation("messages-history-en", "messages", {"messages": [
+        {"role": "user", "content": EN_ASK},
+        {"role": "assistant", "content": EN_REPLY},
+        {"role": "user", "content": [{"type": "text", "text": EN_FOLLOW_UP}]},
+    ]}, EN_VALUES, answer=said(EN_FOLLOW_UP)),
+    Conversation("messages-tool-use-en", "messages",
+                 {"messages": [{"role": "user", "content": EN_ASK}], "tools": ANTHROPIC_TOOLS},
+                 EN_VALUES, arguments={"note": EN_ASK}),
+    Conversation("messages-tool-result-de", "messages", {"messages": [
+        {"role": "user", "content": DE_ASK},
+        {"role": "assistant", "content": [
+            {"type": "tool_use", "id": "toolu_1", "name": "take_note", "input": {"note": DE_NOTE}}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": DE_TOOL_RESULT}]},
+    ], "tools": ANTHROPIC_TOOLS}, DE_VALUES, answer=tool_said(DE_TOOL_RESULT)),
+    # -- legacy Completions and Embeddings
+    Conversation("completions-en", "completions", {"prompt": EN_ASK}, EN_VALUES, answer=said(EN_ASK)),
+    Conversation("completions-de", "completions", {"prompt": DE_FOLLOW_UP}, DE_VALUES,
+                 answer=said(DE_FOLLOW_UP)),
+    Conversation("embeddings-de-en", "embeddings", {"input": [DE_ASK, EN_ASK]},
+                 (*DE_VALUES, *EN_VALUES), streams=(False,)),  # embeddings have no streamed form
+)
