@@ -45,4 +45,11 @@ BUFFERED_RESPONSE = ProcessingMode(response_header_mode=_Header.SEND, response_b
 STREAMED_RESPONSE = ProcessingMode(response_header_mode=_Header.SEND, response_body_mode=_Body.STREAMED)
 
 ALLOWED_OVERRIDES = (PASS_THROUGH, BUFFERED_RESPONSE, STREAMED_RESPONSE)
+
+LONG_MESSAGE_TIMEOUT_S = 300
+"""Envoy's ``max_message_timeout``: the longest deadline the processor may ask for. Detection takes seconds
+on a long-context prompt (hundreds of KB), far beyond the ``message_timeout`` that should catch a stuck
+processor quickly, so for a large body the processor first asks Envoy for this much time."""
+LARGE_BODY_BYTES = 10**9
+"""Request bodies above this size get the long deadline before detection starts."""
 """Envoy accepts an override only if it equals one of these in every field but ``request_header_mode``."""

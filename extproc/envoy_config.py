@@ -255,6 +255,7 @@ def ext_proc_filter(setup: EnvoySetup) -> hcm.HttpFilter:
         failure_mode_allow=False,
         processing_mode=_processing_mode(contract.STATIC_MODE),
         message_timeout=timedelta(seconds=setup.message_timeout),
+        max_message_timeout=timedelta(seconds=contract.LONG_MESSAGE_TIMEOUT_S),
         allow_mode_override=True,
         allowed_override_modes=[_processing_mode(mode) for mode in contract.ALLOWED_OVERRIDES],
     )

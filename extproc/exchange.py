@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from extproc.messages import (
     ProcessingRequest,
     ProcessingResponse,
     body_response,
+    extend_timeout,
     headers_of,
     headers_response,
     immediate_response,
@@ -64,9 +66,18 @@ class Summary:
 class Exchange:
     """The processor's state for one HTTP stream. Not shared: one instance per gRPC stream."""
 
-    def __init__(self, gate: Gate, executor: Executor, path_prefix: str = "", route_mode: str | None = None):
+    def __init__(
+        self,
+        gate: Gate,
+        executor: Executor,
+        send: Callable[[ProcessingResponse], Awaitable[None]],
+        path_prefix: str = "",
+        route_mode: str | None = None,
+    ):
+        """``send`` writes an extra message to Envoy ahead of an answer (a longer deadline)."""
         self._gate = gate
         self._executor = executor
+        self._send = send
         self._prefix = path_prefix
         self._route_mode = route_mode
         self.summary = Summary()
@@ -157,6 +168,8 @@ class Exchange:
     async def _decide(self, body: bytes) -> ProcessingResponse | None:
         """Run the core on the whole request body (in the thread pool: detection takes milliseconds and
         must not stall other streams' chunks); a local reply if it blocks, else None."""
+        if len(body) > contract.LARGE_BODY_BYTES:
+            await self._send(extend_timeout(contract.LONG_MESSAGE_TIMEOUT_S))
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         outcome = await loop.run_in_executor(self._executor, self._process_request, body)

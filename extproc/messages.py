@@ -23,6 +23,7 @@ __all__ = [
     "ProcessingRequest",
     "ProcessingResponse",
     "body_response",
+    "extend_timeout",
     "headers_of",
     "headers_response",
     "immediate_response",
@@ -106,6 +107,13 @@ def immediate_response(
     reply.body = body
     reply.details = details
     _mutate(reply.headers, headers, ())
+    return response
+
+
+def extend_timeout(seconds: int) -> ProcessingResponse:
+    """Ask Envoy for more time on the current message (an extra answer; the real one follows)."""
+    response = ProcessingResponse()
+    response.override_message_timeout.seconds = seconds
     return response
 
 

@@ -21,7 +21,7 @@ from extproc import contract
 from extproc._proto.envoy.service.ext_proc.v3 import external_processor_pb2_grpc
 from extproc.exchange import Exchange
 from extproc.logs import log
-from extproc.messages import ProcessingRequest, ProcessingResponse
+from extproc.messages import ProcessingRequest
 from maskgate import Gate
 
 
@@ -34,15 +34,17 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
 
     async def Process(
         self, request_iterator: AsyncIterator[ProcessingRequest], context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[ProcessingResponse]:
+    ) -> None:
         metadata = dict(context.invocation_metadata() or ())
-        exchange = Exchange(self._gate, self._executor, self._path_prefix, metadata.get(contract.MODE_KEY))
+        exchange = Exchange(
+            self._gate, self._executor, context.write, self._path_prefix, metadata.get(contract.MODE_KEY)
+        )
         self.active_streams += 1
         started = time.perf_counter()
         end = "completed"
         try:
             async for request in request_iterator:
-                yield await exchange.handle(request)
+                await context.write(await exchange.handle(request))
         except asyncio.CancelledError:
             end = "cancelled"  # Envoy reset the stream: the client went away or the message timed out
             raise

@@ -15,7 +15,7 @@ from envoy_data_plane.google import protobuf
 
 from extproc.envoy_config import bootstrap
 from extproc.local import Envoy, free_port
-from tests.extproc.conftest import PROMPT, assert_provider_saw_no_originals, envoy_setup
+from tests.extproc.conftest import NAME, PHONE, PROMPT, assert_provider_saw_no_originals, envoy_setup
 
 pytestmark = pytest.mark.e2e
 
@@ -102,3 +102,17 @@ def test_statically_streamed_sse_is_restored(envoy_streamed_statically, provider
 def test_statically_streamed_filter_still_passes_unknown_paths(envoy_streamed_statically, provider):
     reply = client(envoy_streamed_statically).models.list()
     assert [model.id for model in reply] == ["mock-model"]
+
+
+def test_a_long_prompt_gets_more_time_than_the_message_timeout(envoy_with_short_timeout, provider):
+    """Detection of a long-context prompt takes seconds: the processor asks Envoy for a longer deadline on
+    that one message, so only a stuck processor hits the (here 1 s) message timeout."""
+    notes = "".join(
+        f"Ticket {i}: {NAME} (phone {PHONE}) asked about invoice {i} and the delayed delivery of order {i}. "
+        for i in range(1500)
+    )
+    completion = client(envoy_with_short_timeout).chat.completions.create(
+        model="gpt-test", messages=[{"role": "user", "content": notes}]
+    )
+    assert completion.choices[0].message.content == f"You said: {notes}"
+    assert_provider_saw_no_originals(provider, (NAME, PHONE))

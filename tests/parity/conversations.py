@@ -81,11 +81,16 @@ class Conversation:
     name: str
     api: Api
     request: dict[str, Any]
-    originals: tuple[str, ...]
     answer: str | None = None  # every choice's text; None where the answer is a tool call
     arguments: dict[str, Any] | None = None  # every choice's tool-call arguments
     choices: int = 1
     streams: tuple[bool, ...] = (False, True)
+
+    @property
+    def originals(self) -> tuple[str, ...]:
+        """Every personal value in the request: none of them may reach the provider."""
+        sent = json.dumps(self.request, ensure_ascii=False)
+        return tuple(value for value in (*EN_VALUES, *DE_VALUES) if value in sent)
 
 
 def _chat_tool_history(ask: str, note: str, result: str) -> list[dict[str, Any]]:
@@ -100,61 +105,52 @@ def _chat_tool_history(ask: str, note: str, result: str) -> list[dict[str, Any]]
 
 CONVERSATIONS: tuple[Conversation, ...] = (
     # -- OpenAI Chat Completions
-    Conversation("chat-single-en", "chat", {"messages": [{"role": "user", "content": EN_ASK}]},
-                 EN_VALUES, answer=said(EN_ASK)),
+    Conversation("chat-single-en", "chat", {"messages": [{"role": "user", "content": EN_ASK}]}, answer=said(EN_ASK)),
     Conversation("chat-history-de", "chat", {"messages": [
         {"role": "system", "content": DE_SYSTEM},
         {"role": "user", "content": DE_ASK},
         {"role": "assistant", "content": DE_REPLY},
         {"role": "user", "content": DE_FOLLOW_UP},
-    ]}, DE_VALUES, answer=said(DE_FOLLOW_UP)),
+    ]}, answer=said(DE_FOLLOW_UP)),
     Conversation("chat-tool-call-en", "chat",
-                 {"messages": [{"role": "user", "content": EN_ASK}], "tools": CHAT_TOOLS},
-                 EN_VALUES, arguments={"note": EN_ASK}),
+                 {"messages": [{"role": "user", "content": EN_ASK}], "tools": CHAT_TOOLS}, arguments={"note": EN_ASK}),
     Conversation("chat-tool-result-de", "chat",
-                 {"messages": _chat_tool_history(DE_ASK, DE_NOTE, DE_TOOL_RESULT), "tools": CHAT_TOOLS},
-                 DE_VALUES, answer=tool_said(DE_TOOL_RESULT)),
-    Conversation("chat-n2-de", "chat", {"messages": [{"role": "user", "content": DE_ASK}], "n": 2},
-                 DE_VALUES, answer=said(DE_ASK), choices=2),
+                 {"messages": _chat_tool_history(DE_ASK, DE_NOTE, DE_TOOL_RESULT), "tools": CHAT_TOOLS}, answer=tool_said(DE_TOOL_RESULT)),
+    Conversation("chat-n2-de", "chat", {"messages": [{"role": "user", "content": DE_ASK}], "n": 2}, answer=said(DE_ASK), choices=2),
     # -- OpenAI Responses
-    Conversation("responses-text-en", "responses", {"input": EN_ASK, "instructions": EN_SYSTEM},
-                 EN_VALUES, answer=said(EN_ASK)),
+    Conversation("responses-text-en", "responses", {"input": EN_ASK, "instructions": EN_SYSTEM}, answer=said(EN_ASK)),
     Conversation("responses-history-de", "responses", {"input": [
         {"role": "user", "content": DE_ASK},
         {"role": "assistant", "content": DE_REPLY},
         {"role": "user", "content": DE_FOLLOW_UP},
-    ]}, DE_VALUES, answer=said(DE_FOLLOW_UP)),
-    Conversation("responses-tool-call-en", "responses", {"input": EN_ASK, "tools": RESPONSES_TOOLS},
-                 EN_VALUES, arguments={"note": EN_ASK}),
+    ]}, answer=said(DE_FOLLOW_UP)),
+    Conversation("responses-tool-call-en", "responses", {"input": EN_ASK, "tools": RESPONSES_TOOLS}, arguments={"note": EN_ASK}),
     Conversation("responses-tool-result-de", "responses", {"input": [
         {"role": "user", "content": DE_ASK},
         {"type": "function_call", "call_id": "call_1", "name": "take_note",
          "arguments": json.dumps({"note": DE_NOTE}, ensure_ascii=False)},
         {"type": "function_call_output", "call_id": "call_1", "output": DE_TOOL_RESULT},
-    ], "tools": RESPONSES_TOOLS}, DE_VALUES, answer=tool_said(DE_TOOL_RESULT)),
+    ], "tools": RESPONSES_TOOLS}, answer=tool_said(DE_TOOL_RESULT)),
     # -- Anthropic Messages
     Conversation("messages-system-de", "messages",
-                 {"system": DE_SYSTEM, "messages": [{"role": "user", "content": DE_ASK}]},
-                 DE_VALUES, answer=said(DE_ASK)),
+                 {"system": DE_SYSTEM, "messages": [{"role": "user", "content": DE_ASK}]}, answer=said(DE_ASK)),
     Conversation("messages-history-en", "messages", {"messages": [
         {"role": "user", "content": EN_ASK},
         {"role": "assistant", "content": EN_REPLY},
         {"role": "user", "content": [{"type": "text", "text": EN_FOLLOW_UP}]},
-    ]}, EN_VALUES, answer=said(EN_FOLLOW_UP)),
+    ]}, answer=said(EN_FOLLOW_UP)),
     Conversation("messages-tool-use-en", "messages",
-                 {"messages": [{"role": "user", "content": EN_ASK}], "tools": ANTHROPIC_TOOLS},
-                 EN_VALUES, arguments={"note": EN_ASK}),
+                 {"messages": [{"role": "user", "content": EN_ASK}], "tools": ANTHROPIC_TOOLS}, arguments={"note": EN_ASK}),
     Conversation("messages-tool-result-de", "messages", {"messages": [
         {"role": "user", "content": DE_ASK},
         {"role": "assistant", "content": [
             {"type": "tool_use", "id": "toolu_1", "name": "take_note", "input": {"note": DE_NOTE}}]},
         {"role": "user", "content": [
             {"type": "tool_result", "tool_use_id": "toolu_1", "content": DE_TOOL_RESULT}]},
-    ], "tools": ANTHROPIC_TOOLS}, DE_VALUES, answer=tool_said(DE_TOOL_RESULT)),
+    ], "tools": ANTHROPIC_TOOLS}, answer=tool_said(DE_TOOL_RESULT)),
     # -- legacy Completions and Embeddings
-    Conversation("completions-en", "completions", {"prompt": EN_ASK}, EN_VALUES, answer=said(EN_ASK)),
-    Conversation("completions-de", "completions", {"prompt": DE_FOLLOW_UP}, DE_VALUES,
+    Conversation("completions-en", "completions", {"prompt": EN_ASK}, answer=said(EN_ASK)),
+    Conversation("completions-de", "completions", {"prompt": DE_FOLLOW_UP},
                  answer=said(DE_FOLLOW_UP)),
-    Conversation("embeddings-de-en", "embeddings", {"input": [DE_ASK, EN_ASK]},
-                 (*DE_VALUES, *EN_VALUES), streams=(False,)),  # embeddings have no streamed form
+    Conversation("embeddings-de-en", "embeddings", {"input": [DE_ASK, EN_ASK]}, streams=(False,)),  # embeddings have no streamed form
 )

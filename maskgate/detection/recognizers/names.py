@@ -141,6 +141,8 @@ _FUNCTION_WORDS = word_set(
     des ein eine einen einem einer und oder aber nicht bitte danke ja nein hier da wie was wer wo wann
     warum welche welcher welches i you he she it we they me him her us them my your his its our their the a
     an and or but not please thanks yes no here there how what who where when why which this that
+    in im an am auf aus bei mit nach von vom zu zum zur für über unter um durch gegen ohne seit bis ab
+    on at to for from with by of about into over under
     """
 )
 
@@ -246,8 +248,9 @@ class _Cue:
     ``triggers`` and ends right before the name, so a text is scanned once for its tokens, not once per cue.
 
     ``kind``: "strong" (the name may be any word but a common one: "Herr Koch", "Name: Weihmann"), "weak"
-    (a known first name or surname, or two name-like words: "this is Anna", "called Bibulat Sultygov"), or
-    "closing" (the line after a closing formula, which the name must fill).
+    (a known first name or surname, or two name-like words: "this is Anna", "called Bibulat Sultygov"),
+    "closing" (the line after a closing formula, which the name must fill) or "signature" (a possessive
+    the name follows to the end of the line: "eure Lena", "Ihr Thomas Becker").
     """
 
     triggers: frozenset[str]
@@ -267,6 +270,7 @@ _CUE_LIST = (
         "herr herrn frau fr hr mr mrs ms mx dr prof",
         rf"(?i:herrn?|frau|fr|hr|mr|mrs|ms|mx|dr|prof)\.?{_ACADEMIC}[ \t]+",
     ),
+    _cue("familie eheleute", r"(?:Familie|Eheleute)[ \t]+"),
     _cue("miss sir madam madame monsieur", rf"(?:Miss|Sir|Madame?|Monsieur){_ACADEMIC}[ \t]+"),
     _cue(
         "name names vorname nachname familienname mädchenname geburtsname rufname surname last first full "
@@ -310,6 +314,11 @@ _CUE_LIST = (
         r"|thank[ \t]+you|many[ \t]+thanks|(?:yours[ \t]+)?sincerely|yours[ \t]+truly|yours)"
         r"[ \t]*[,!.]?[ \t]*\n(?:[ \t]*\n)*[ \t]*",
         "closing",
+    ),
+    _cue(
+        "eure euer dein deine ihr ihre your yours",
+        r"(?i:eure|euer|deine?|ihre?|your|yours)[ \t]+",
+        "signature",
     ),
 )
 _CUES_BY_TRIGGER: dict[str, tuple[_Cue, ...]] = {
@@ -646,11 +655,9 @@ def _cue_names(a: TokenView, add: Callable[[int, int, float], None]) -> None:
             j = a.extend(i)
             if cue.kind == "weak" and not known and not (j - i >= 2 and a.tokens[i + 1].text.istitle()):
                 continue  # "this is Anna", "called Bibulat Sultygov"; not "called Acme"
-            if (
-                cue.kind == "closing"
-                and text[a.tokens[j - 1].end : line_bounds(text, tok.start, tok.start)[1]].strip()
-            ):
-                continue  # "Ihr Kundenservice-Team wünscht ..." is no signature
+            line_rest = text[a.tokens[j - 1].end : line_bounds(text, tok.start, tok.start)[1]]
+            if cue.kind in ("closing", "signature") and line_rest.strip(" \t.!"):
+                continue  # a signature fills its line: "Grüße, eure Lena", not "Ihr Kundenservice wünscht"
             add(i, j, cue.score)
 
 

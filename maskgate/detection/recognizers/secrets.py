@@ -28,10 +28,9 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
@@ -95,7 +94,7 @@ _PLACEHOLDER_WORDS = frozenset({
     "token", "key", "example", "sample", "placeholder", "redacted", "removed", "hidden", "masked", "censored",
     "default", "value", "n/a", "tbd", "todo", "changeme", "change_me", "replace_me", "replaceme",
 })
-_PLACEHOLDER_SHAPE = regex.compile(
+_PLACEHOLDER_SHAPE = re.compile(
     r"""^(?:
         [$%{<\[(!|>&*\#\\~].*                   # variables, templates, YAML tags, shell, references
       | .*(?:\.\.\.|…).*                          # elided: "eyJ2IjoiMSIs..."
@@ -106,7 +105,7 @@ _PLACEHOLDER_SHAPE = regex.compile(
       | (.)\1*                                    # one character repeated: xxxxxxxx, ********
       | [*x•·._-]+                                # masks
     )$""",
-    regex.IGNORECASE | regex.VERBOSE,
+    re.IGNORECASE | re.VERBOSE,
 )
 
 
@@ -126,34 +125,50 @@ def looks_like_password(value: str) -> bool:
 
 
 # Bare (unquoted) values that read as code rather than as a secret: a variable, an attribute path, a call.
-_CODE_LIKE = regex.compile(
+_CODE_LIKE = re.compile(
     r"^[A-Za-z_]+$"  # a word: pwd, hashed_pw
     r"|^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$"  # snake_case: s3_session_token
     r"|^[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+$"  # an attribute path: self.password, os.environ
     r"|[(\[]"  # a call or an index: getpass(), os.environ["X"]
 )
-_UUID = regex.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_BARE_WORD = regex.compile(r"^[A-Za-z_]+$")
-_TYPE_NAME = regex.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]*)+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_BARE_WORD = re.compile(r"^[A-Za-z_]+$")
+_TYPE_NAME = re.compile(r"^[A-Z][a-z]+(?:[A-Z][a-z]*)+$")
 _SHORT_KEYS = frozenset({"pass", "pw", "pwd"})
-_ENV_KEY = regex.compile(r"^[A-Z][A-Z0-9_]*$")
-_LINE_PREFIX_OF_KEY = regex.compile(r"(?:^|\n)[ \t\-{\[,]*[\"']?$")
-_BASE64_RUN = regex.compile(r"[A-Za-z0-9+/]{16}")
-_ANNOTATION_TAIL = regex.compile(r"[ \t]*=(?!=)")
-_REST_OF_LINE_EMPTY = regex.compile(r"[ \t]*(?:\#.*)?(?:\r?\n|$)")
+_ENV_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_LINE_PREFIX_OF_KEY = re.compile(r"(?:^|\n)[ \t\-{\[,]*[\"']?$")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
+_ANNOTATION_TAIL = re.compile(r"[ \t]*=(?!=)")
+_REST_OF_LINE_EMPTY = re.compile(r"[ \t]*(?:\#.*)?(?:\r?\n|$)")
 
 
-def _value_is_random(match: regex.Match[str]) -> bool:
-    return looks_random(match.group("secret"), min_length=16)
+_SECRET_GROUPS = ("secret", "secret_2", "secret_3", "secret_4")
 
 
-def _pem_has_key_material(match: regex.Match[str]) -> bool:
+def secret_span(match: re.Match[str]) -> tuple[int, int]:
+    """Where the value is: a pattern names it ``secret``, or ``secret_2`` ... in its other alternatives."""
+    for name in _SECRET_GROUPS:
+        if name in match.re.groupindex and match.start(name) >= 0:
+            return match.span(name)
+    raise ValueError(f"pattern without a matched secret group: {match.re.pattern[:40]!r}")
+
+
+def _secret(match: re.Match[str]) -> str:
+    start, end = secret_span(match)
+    return match.string[start:end]
+
+
+def _value_is_random(match: re.Match[str]) -> bool:
+    return looks_random(_secret(match), min_length=16)
+
+
+def _pem_has_key_material(match: re.Match[str]) -> bool:
     """A real body, not the ``-----BEGIN RSA PRIVATE KEY-----\\n...\\n-----END ...`` of a form placeholder."""
-    return bool(_BASE64_RUN.search(match.group("secret")))
+    return bool(_BASE64_RUN.search(_secret(match)))
 
 
-def _jwt_header_has_alg(match: regex.Match[str]) -> bool:
-    header = match.group("secret").split(".", 1)[0]
+def _jwt_header_has_alg(match: re.Match[str]) -> bool:
+    header = _secret(match).split(".", 1)[0]
     try:
         decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
     except (binascii.Error, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
@@ -161,31 +176,38 @@ def _jwt_header_has_alg(match: regex.Match[str]) -> bool:
     return isinstance(decoded, dict) and "alg" in decoded
 
 
-def _aws_secret_value(match: regex.Match[str]) -> bool:
-    value = match.group("secret")
-    return char_classes(value) == 3 and shannon_entropy(value) >= 4.0
+_AWS_CONTEXT = re.compile(r"aws|secret|access|akia|asia", re.IGNORECASE)
+_AWS_CONTEXT_WINDOW = 160
+
+
+def _aws_secret_near_context(match: re.Match[str]) -> bool:
+    """40 random base64 characters with "aws", "secret", "access" or a key id in the 160 characters before."""
+    value, start = _secret(match), match.start()
+    if char_classes(value) < 3 or shannon_entropy(value) < 4.0:
+        return False
+    return bool(_AWS_CONTEXT.search(match.string, max(0, start - _AWS_CONTEXT_WINDOW), start))
 
 
 _SAS_VERSION_WINDOW = 400
 
 
-def _azure_sas_signature(match: regex.Match[str]) -> bool:
+def _azure_sas_signature(match: re.Match[str]) -> bool:
     start = match.start()
     return "sv=" in match.string[max(0, start - _SAS_VERSION_WINDOW) : start] and _value_is_random(match)
 
 
-def _url_password_is_real(match: regex.Match[str]) -> bool:
-    secret = match.group("secret")
+def _url_password_is_real(match: re.Match[str]) -> bool:
+    secret = _secret(match)
     password = secret.split(":", 1)[1] if match.group("user") is not None else secret
     return not is_placeholder(password)
 
 
-def _header_token(match: regex.Match[str]) -> bool:
-    value = match.group("secret")
+def _header_token(match: re.Match[str]) -> bool:
+    value = _secret(match)
     return not is_placeholder(value) and looks_random(value, min_length=12)
 
 
-def _full_key_start(match: regex.Match[str]) -> int:
+def _full_key_start(match: re.Match[str]) -> int:
     """Where the whole key starts: ``password`` matched inside ``spring.datasource.password`` reaches back."""
     text, start = match.string, match.start("key")
     while start and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
@@ -193,31 +215,31 @@ def _full_key_start(match: regex.Match[str]) -> int:
     return start
 
 
-def _key_is_quoted(match: regex.Match[str]) -> bool:
+def _key_is_quoted(match: re.Match[str]) -> bool:
     """``"password": ...`` (JSON, Python and JS literals)."""
     text, start, end = match.string, _full_key_start(match), match.end("key")
     return start > 0 and text[start - 1] in "\"'" and text[end : end + 1] == text[start - 1]
 
 
-def _key_opens_line(match: regex.Match[str]) -> bool:
+def _key_opens_line(match: re.Match[str]) -> bool:
     """``password: ...`` / ``DB_PASSWORD=...`` at the start of a line (YAML, .env, INI, HTTP headers)."""
     start = _full_key_start(match)
     return bool(_LINE_PREFIX_OF_KEY.search(match.string, max(0, start - 80), start))
 
 
-def _is_annotation(match: regex.Match[str]) -> bool:
+def _is_annotation(match: re.Match[str]) -> bool:
     """``password: "DataSource | None" = field()``: a type annotation in Python, not a YAML value."""
     return match.group("sep") == ":" and bool(_ANNOTATION_TAIL.match(match.string, match.end()))
 
 
-def _value_ends_line(match: regex.Match[str]) -> bool:
+def _value_ends_line(match: re.Match[str]) -> bool:
     """Nothing but spaces or a comment follows the value: ``password: hunter`` (YAML), not ``password: Final =
     str(...)`` (a Python annotation) or ``password: userPassword,`` (a JS object literal)."""
     return bool(_REST_OF_LINE_EMPTY.match(match.string, match.end()))
 
 
-def _password_assignment(match: regex.Match[str]) -> bool:
-    value = match.group("secret")
+def _password_assignment(match: re.Match[str]) -> bool:
+    value = _secret(match)
     if len(value) < 3 or is_placeholder(value) or _is_annotation(match):
         return False
     data_key = _key_is_quoted(match) or _key_opens_line(match)
@@ -242,13 +264,13 @@ def _password_assignment(match: regex.Match[str]) -> bool:
     return True
 
 
-def _secret_assignment(match: regex.Match[str]) -> bool:
+def _secret_assignment(match: re.Match[str]) -> bool:
     """A machine-made value: digits among letters, no spaces, not a name from code.
 
     Not ``"output_token": "nextPageToken"``, ``token: "list[Credential]"``, ``api_key: os.environ/API_KEY``,
     ``private_key: Ed25519PrivateKey | Ed448PrivateKey`` or ``aws_session_token=s3_session_token``.
     """
-    value = match.group("secret")
+    value = _secret(match)
     if is_placeholder(value) or "://" in value or value.startswith(("/", "./")) or _CODE_LIKE.search(value):
         return False
     if _UUID.match(value) or _is_annotation(match):
@@ -260,8 +282,8 @@ def _secret_assignment(match: regex.Match[str]) -> bool:
     return looks_random(value)
 
 
-def _password_phrase(match: regex.Match[str]) -> bool:
-    value = match.group("secret")
+def _password_phrase(match: re.Match[str]) -> bool:
+    value = _secret(match)
     if _ANNOTATION_TAIL.match(match.string, match.end()):
         return False  # password: "str | None" = None
     if match.group("quoted") is not None:
@@ -284,24 +306,30 @@ class SecretRule:
     name: str
     entity: str
     keywords: tuple[str, ...]
-    pattern: regex.Pattern[str]
-    """The value to mask is the group ``secret``."""
+    pattern: re.Pattern[str]
+    """The value to mask is the group ``secret`` (``secret_2``, ... in further alternatives)."""
     score: float
     priority: int
-    check: Callable[[regex.Match[str]], bool] | None = None
+    check: Callable[[re.Match[str]], bool] | None = None
     lookback: int = 0
-    precheck: re.Pattern[str] | None = None
-    """A pattern the text must contain before any anchor is tried (stdlib ``re``: faster for plain scans)."""
+    anchor: re.Pattern[str] | None = None
+    """For a secret found by its context rather than at a keyword: the pattern is tried where this one
+    matches, once any keyword occurs in the text."""
 
     def find(self, text: str, keywords: KeywordIndex) -> Iterator[tuple[int, int]]:
         """Spans of this secret in ``text``; ``keywords`` locates keywords in it."""
-        if self.precheck is not None and not self.precheck.search(text):
-            return
-        anchors = {max(0, at - self.lookback) for word in self.keywords for at in keywords.positions(word)}
-        for anchor in sorted(anchors):
+        if self.anchor is not None:
+            if not any(keywords.positions(word) for word in self.keywords):
+                return
+            anchors: Iterable[int] = [match.start() for match in self.anchor.finditer(text)]
+        else:
+            anchors = sorted(
+                {max(0, at - self.lookback) for word in self.keywords for at in keywords.positions(word)}
+            )
+        for anchor in anchors:
             match = self.pattern.match(text, anchor)
             if match and (self.check is None or self.check(match)):
-                yield match.span("secret")
+                yield secret_span(match)
 
 
 class KeywordIndex:
@@ -331,16 +359,16 @@ def lower_same_length(text: str) -> str:
     return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
-def _rx(pattern: str, flags: int = 0) -> regex.Pattern[str]:
-    return regex.compile(pattern, flags | regex.VERBOSE)
+def _rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags | re.VERBOSE)
 
 
 _TOKEN_END = r"(?![\w-])"
 _QUOTED_OR_BARE = r"""
     (?: "(?P<secret>[^"\r\n]{1,200})"
-      | '(?P<secret>[^'\r\n]{1,200})'
-      | `(?P<secret>[^`\r\n]{1,200})`
-      | (?P<bare>(?P<secret>(?:[^\s"'`,;&<>]|&(?![\w.-]+=))*[^\s"'`,;&<>.)\]}:]))  # "&x=" ends it
+      | '(?P<secret_2>[^'\r\n]{1,200})'
+      | `(?P<secret_3>[^`\r\n]{1,200})`
+      | (?P<bare>(?P<secret_4>(?:[^\s"'`,;&<>]|&(?![\w.-]+=))*[^\s"'`,;&<>.)\]}:]))  # "&x=" ends it
     )"""
 # key ["'] (:= | => | = | :) value; "==" is a comparison, "::" a scope.
 _ASSIGN = r"""["']?[ \t]*(?P<sep>:=|=>|(?<![=!<>])=(?![=>])|:(?![:/]))[ \t]*""" + _QUOTED_OR_BARE
@@ -363,7 +391,7 @@ RULES: tuple[SecretRule, ...] = (
         _rx(r"""(?P<secret>-----BEGIN[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
             (?: .{0,20000}?-----END[ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
               | (?:(?:\r?\n|\\n)(?:[A-Za-z0-9+/=]{4,}|[A-Za-z-]+:\ [^\r\n\\]*))*   # truncated: the body only
-            ))""", regex.DOTALL),
+            ))""", re.DOTALL),
         1.0, _WHOLE_BLOCK, _pem_has_key_material,
     ),
     SecretRule(
@@ -381,11 +409,9 @@ RULES: tuple[SecretRule, ...] = (
         _rx(r"(?<![A-Za-z0-9])(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 0.95, _VENDOR,
     ),
     SecretRule(
-        # 40 base64 characters within 160 characters after "aws", "secret", "access" or a key id.
         "aws-secret-access-key", AWS_SECRET_ACCESS_KEY, ("aws", "secret", "access", "akia", "asia"),
-        _rx(r"""(?i:aws|secret|access|akia|asia)[\s\S]{0,160}?
-                (?<![A-Za-z0-9/+_-])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=_-])"""),
-        0.9, _NEAR_CONTEXT, _aws_secret_value, precheck=re.compile(r"[A-Za-z0-9/+]{40}"),
+        _rx(r"(?P<secret>[A-Za-z0-9/+]{40})"), 0.9, _NEAR_CONTEXT, _aws_secret_near_context,
+        anchor=re.compile(r"(?<![A-Za-z0-9/+_-])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=_-])"),
     ),
     SecretRule(
         "github", GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
@@ -460,7 +486,7 @@ RULES: tuple[SecretRule, ...] = (
         "url-credentials", URL_CREDENTIALS, ("://",),
         _rx(r"""(?<=[A-Za-z0-9+.-])://
                 (?: (?P<secret>(?P<user>[^\s:/?\#@"'<>\[\]]+):[^\s/?"'<>]+)    # user:password ("#" is
-                  | :(?P<secret>[^\s/?"'<>]+) )                                 # a password character here)
+                  | :(?P<secret_2>[^\s/?"'<>]+) )                                 # a password character here)
                 @(?=[A-Za-z0-9\[])"""),
         0.9, _URL, _url_password_is_real,
     ),
@@ -494,7 +520,7 @@ RULES: tuple[SecretRule, ...] = (
                 (?:[ \t]+(?:now|jetzt|still|noch|nun|immer[ \t]+noch|weiterhin|simply|einfach|just|nur)\b)?
                 [ \t]*
                 (?: (?P<quoted>["'`„“»‚‘])(?P<secret>[^"'`„“”»«‚‘’\r\n]{{1,80}})["'`“”«‘’]
-                  | (?P<secret>[^\s"'`„“”»«]{{3,80}}?)(?=[.,;:?)\]"'`“”»«]*(?:\s|$)) )"""),
+                  | (?P<secret_2>[^\s"'`„“”»«]{{3,80}}?)(?=[.,;:?)\]"'`“”»«]*(?:\s|$)) )"""),
         0.8, _PHRASE, _password_phrase,
     ),
 )
