@@ -50,6 +50,6 @@ LONG_MESSAGE_TIMEOUT_S = 300
 """Envoy's ``max_message_timeout``: the longest deadline the processor may ask for. Detection takes seconds
 on a long-context prompt (hundreds of KB), far beyond the ``message_timeout`` that should catch a stuck
 processor quickly, so for a large body the processor first asks Envoy for this much time."""
-LARGE_BODY_BYTES = 10**9
+LARGE_BODY_BYTES = 32 * 1024
 """Request bodies above this size get the long deadline before detection starts."""
 """Envoy accepts an override only if it equals one of these in every field but ``request_header_mode``."""

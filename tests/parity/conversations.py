@@ -11,9 +11,6 @@ the table lives here; its tool definitions are reused.
 
 Left out, for a reason each:
 
-- thinking blocks in Anthropic history: LiteLLM's Anthropic route re-signs nothing but does rebuild the
-  blocks, and the mock refuses a thinking block whose signature does not match, so a difference there would
-  be about LiteLLM's envelope, not about masking (the Envoy suite covers signed blocks untouched);
 - requests that one host rewrites across APIs (``/v1/messages`` to an OpenAI model, chat to a Claude model):
   Envoy never translates, so there is no second path to compare with.
 """
@@ -24,6 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from examples.mock_provider import signature_for
 from tests.litellm.conversations import ANTHROPIC_TOOLS, CHAT_TOOLS, RESPONSES_TOOLS
 
 Api = Literal["chat", "responses", "messages", "completions", "embeddings"]
@@ -55,6 +53,9 @@ EN_FOLLOW_UP = f"Then send {EN_OTHER_PERSON} the key {EN_KEY} by phone at {EN_OT
 EN_SYSTEM = f"Answer {EN_PERSON} politely."
 EN_NOTE = f"call {EN_PERSON}"
 EN_TOOL_RESULT = f"Noted: {EN_PERSON} answers at {EN_PHONE} and {EN_EMAIL}."
+
+# A signed thinking block as an earlier answer brought it: placeholders inside, never to be touched.
+EN_THINKING = "The user wants <<PERSON_1>> e-mailed at <<EMAIL_ADDRESS_1>>."
 
 DE_ASK = (f"Bitte schreiben Sie Frau {DE_PERSON} an {DE_EMAIL} oder rufen Sie {DE_PHONE} an. "
           f"Die Überweisung geht an {DE_IBAN}, der Schlüssel lautet {DE_KEY}.")
@@ -148,6 +149,14 @@ CONVERSATIONS: tuple[Conversation, ...] = (
         {"role": "user", "content": [
             {"type": "tool_result", "tool_use_id": "toolu_1", "content": DE_TOOL_RESULT}]},
     ], "tools": ANTHROPIC_TOOLS}, answer=tool_said(DE_TOOL_RESULT)),
+    Conversation("messages-thinking-en", "messages", {
+        "thinking": {"type": "enabled", "budget_tokens": 1024}, "max_tokens": 2048, "messages": [
+            {"role": "user", "content": EN_ASK},
+            {"role": "assistant", "content": [
+                {"type": "thinking", "thinking": EN_THINKING, "signature": signature_for(EN_THINKING)},
+                {"type": "text", "text": EN_REPLY}]},
+            {"role": "user", "content": EN_FOLLOW_UP},
+        ]}, answer=said(EN_FOLLOW_UP)),
     # -- legacy Completions and Embeddings
     Conversation("completions-en", "completions", {"prompt": EN_ASK}, answer=said(EN_ASK)),
     Conversation("completions-de", "completions", {"prompt": DE_FOLLOW_UP},

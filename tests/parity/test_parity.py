@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import anthropic
 import openai
 import pytest
 
-from examples.mock_provider import MockProvider, RecordedRequest
+from examples.mock_provider import Embeddings, MockProvider, Turn
 from extproc.local import Envoy
 from tests.extproc.conftest import assert_provider_saw_no_originals
 from tests.litellm import sdk
@@ -31,22 +32,30 @@ pytestmark = pytest.mark.e2e
 # ``anthropic/`` model, so ``/v1/messages`` reaches the mock as ``/v1/messages``). Envoy gets the same names.
 MODELS = {"chat": CHAT_MODEL, "responses": CHAT_MODEL, "completions": CHAT_MODEL,
           "messages": CLAUDE_MODEL, "embeddings": EMBEDDING_MODEL}
-UPSTREAM_PATHS = {"chat": "/chat/completions", "responses": "/responses", "completions": "/completions",
-                  "messages": "/messages", "embeddings": "/embeddings"}
 
 ROWS = [pytest.param(conversation, stream, id=f"{conversation.name}-{'streamed' if stream else 'whole'}")
         for conversation in CONVERSATIONS for stream in conversation.streams]
+THOUGHT = "The user wrote: "  # the mock's thinking, about the (masked) last user text it received
 
 
 # -- one exchange ------------------------------------------------------------------------------------------
 @dataclass
-class Exchange:
-    """What one path did with a conversation: the text the provider got, the text the client got."""
+class Answer:
+    """What the client got, reduced to its text."""
 
-    sent: list[tuple[str, Any]]
-    texts: list[str] = field(default_factory=list)
-    arguments: list[Any] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # per choice
+    arguments: list[Any] = field(default_factory=list)  # tool-call arguments, parsed
+    thinking: list[str] = field(default_factory=list)
     vectors: list[list[float]] = field(default_factory=list)
+
+
+@dataclass
+class Exchange:
+    """What one path did with a conversation: how it called the provider, with which text, and the answer."""
+
+    api: str
+    sent: list[tuple[str, Any]]
+    answer: Answer
 
 
 def send(conversation: Conversation, stream: bool, client: openai.OpenAI | anthropic.Anthropic) -> sdk.Reply:
@@ -69,16 +78,8 @@ def exchange(conversation: Conversation, stream: bool, client: openai.OpenAI | a
     reply = send(conversation, stream, client)
     assert_provider_saw_no_originals(provider, conversation.originals)
     [upstream] = provider.requests
-    assert upstream.path.endswith(UPSTREAM_PATHS[conversation.api])
-    result = Exchange(sent_texts(conversation.api, upstream))
-    if conversation.api == "chat":
-        result.texts, result.arguments = chat_choices(reply)
-    elif conversation.api == "embeddings":
-        result.vectors = [[round(x, 5) for x in item.embedding] for item in reply.result.data]
-    else:
-        result.texts = [reply.text] if reply.text else []
-        result.arguments = [json.loads(arguments) for arguments in reply.tool_arguments]
-    return result
+    api, extract = next((api, extract) for suffix, api, extract in EXTRACTORS if upstream.path.endswith(suffix))
+    return Exchange(api, extract(upstream.json()), answer(conversation.api, reply))
 
 
 # -- the provider's side: the text in each API's request ---------------------------------------------------
@@ -124,22 +125,29 @@ def _messages(body: dict[str, Any]) -> list[tuple[str, Any]]:
                 texts.append(("tool_use", block["input"]))
             elif block["type"] == "tool_result":
                 texts += [("tool_result", text) for text in _parts(block["content"])]
+            elif block["type"] == "thinking":
+                texts.append(("thinking", block["thinking"]))
     return texts
 
 
-def _prompt(field_name: str) -> Any:
-    def texts(body: dict[str, Any]) -> list[tuple[str, Any]]:
-        value = body[field_name]
-        return [(field_name, item) for item in (value if isinstance(value, list) else [value])]
-    return texts
+def _completions(body: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A prompt is the user's text: labelled so, it compares with a chat request that carries it."""
+    prompt = body["prompt"]
+    return [("user", text) for text in (prompt if isinstance(prompt, list) else [prompt])]
 
 
-EXTRACTORS = {"chat": _chat, "responses": _responses, "messages": _messages,
-              "completions": _prompt("prompt"), "embeddings": _prompt("input")}
+def _embeddings(body: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [("input", text) for text in body["input"]]
 
 
-def sent_texts(api: str, upstream: RecordedRequest) -> list[tuple[str, Any]]:
-    return EXTRACTORS[api](upstream.json())
+# By the path the provider was called on, longest suffix first (a host may translate between APIs).
+EXTRACTORS: tuple[tuple[str, str, Callable[[dict[str, Any]], list[tuple[str, Any]]]], ...] = (
+    ("/chat/completions", "chat", _chat),
+    ("/responses", "responses", _responses),
+    ("/messages", "messages", _messages),
+    ("/completions", "completions", _completions),
+    ("/embeddings", "embeddings", _embeddings),
+)
 
 
 # -- the client's side --------------------------------------------------------------------------------------
@@ -161,11 +169,48 @@ def chat_choices(reply: sdk.Reply) -> tuple[list[str], list[Any]]:
             [json.loads(arguments[i]) for i in sorted(arguments)])
 
 
+def answer(api: str, reply: sdk.Reply) -> Answer:
+    if api == "chat":
+        return Answer(*chat_choices(reply))
+    if api == "embeddings":
+        return Answer(vectors=[rounded(item.embedding) for item in reply.result.data])
+    return Answer([reply.text] if reply.text else [], [json.loads(arguments) for arguments in reply.tool_arguments],
+                  thinking_texts(reply) if api == "messages" else [])
+
+
+def rounded(vector: list[float]) -> list[float]:
+    """The SDK decodes base64 float32 vectors, LiteLLM may hand on floats: equal to five places."""
+    return [round(x, 5) for x in vector]
+
+
+def thinking_texts(reply: sdk.Reply) -> list[str]:
+    """The answer's thinking: signed by the provider, so it reaches the client with placeholders."""
+    if reply.result is not None:
+        return [block.thinking for block in reply.result.content if block.type == "thinking"]
+    deltas = [event.delta.thinking for _, event in reply.chunks
+              if event.type == "content_block_delta" and event.delta.type == "thinking_delta"]
+    return ["".join(deltas)] if deltas else []
+
+
 # -- the test -----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def envoy_clients(envoy: Envoy) -> dict[str, Any]:
     return {"openai": openai.OpenAI(base_url=envoy.url + "/v1", api_key="test-key", max_retries=0, timeout=60),
             "anthropic": anthropic.Anthropic(base_url=envoy.url, api_key="test-key", max_retries=0, timeout=60)}
+
+
+def expected_answer(conversation: Conversation, sent: list[tuple[str, Any]]) -> Answer:
+    """What the originals imply. Thinking and vectors are the provider's own work on the masked text: the
+    thinking is signed and keeps its placeholders, the vectors are those of the masked inputs."""
+    user_texts = [text for role, text in sent if role == "user"]
+    inputs = [text for role, text in sent if role == "input"]
+    return Answer(
+        texts=[conversation.answer] * conversation.choices if conversation.answer else [],
+        arguments=[conversation.arguments] * conversation.choices if conversation.arguments else [],
+        thinking=[THOUGHT + user_texts[-1]] if "thinking" in conversation.request else [],
+        vectors=[rounded(item["embedding"]) for item in Embeddings().answer({"input": inputs}, Turn(""))["data"]]
+        if inputs else [],
+    )
 
 
 @pytest.mark.parametrize(("conversation", "stream"), ROWS)
@@ -178,13 +223,12 @@ def test_same_masked_text_upstream_and_same_restored_text_for_the_client(
                **{f"litellm-{style}": getattr(gateways[style], sdk_name) for style in STYLES}}
     exchanges = {path: exchange(conversation, stream, client, provider) for path, client in clients.items()}
 
-    expected_texts = [conversation.answer] * conversation.choices if conversation.answer else []
-    expected_arguments = [conversation.arguments] * conversation.choices if conversation.arguments else []
     for path, result in exchanges.items():
-        assert (path, result.texts) == (path, expected_texts)
-        assert (path, result.arguments) == (path, expected_arguments)
+        upstream_api = conversation.api if path == "envoy" else conversation.litellm_api or conversation.api
+        assert (path, result.api) == (path, upstream_api)
+        assert (path, result.answer) == (path, expected_answer(conversation, result.sent))
 
     envoy_result = exchanges.pop("envoy")
     for path, result in exchanges.items():
         assert (path, result.sent) == (path, envoy_result.sent)
-        assert (path, result.vectors) == (path, envoy_result.vectors)
+        assert (path, result.answer) == (path, envoy_result.answer)

@@ -201,7 +201,7 @@ def _unknown_place_word(v: TokenView, tok: Token) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=4)
 def find_places(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     """(start, end, score) of every named place in ``text``. Cached like :func:`names.find_names`."""
     v = token_view(text, language)

@@ -584,13 +584,15 @@ def _result(start: int, end: int, score: float) -> RecognizerResult:
     )
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=4)
 def token_view(text: str, language: str) -> TokenView:
-    """The token view of ``text``, shared by the recognizers and filters of both families for one text."""
+    """The token view of ``text``, shared by the recognizers and filters of both families for one text.
+    The caches here are tiny on purpose: they only bridge the calls for the text being analysed and keep
+    no conversation text around."""
     return TokenView(text, language, lexicon())
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=4)
 def find_names(text: str, language: str) -> tuple[tuple[int, int, float], ...]:
     """(start, end, score) of every person name in ``text``. Cached because the recognizer and the
     result filter both need it for the same text."""
