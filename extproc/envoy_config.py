@@ -23,7 +23,7 @@ import argparse
 import ipaddress
 import shlex
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -138,8 +138,6 @@ class EnvoySetup:
     mode_routes: tuple[ModeRoute, ...] = ()
     ca_file: str | None = None
     admin: str | None = None
-    extra_routes: tuple[route_v3.Route, ...] = field(default=(), compare=False)
-    """Routes placed before the catch-all (from Python only: tests and custom setups)."""
 
 
 # ------------------------------------------------------------------------------------------- addresses
@@ -289,7 +287,7 @@ def local_reply_config(setup: EnvoySetup) -> hcm.LocalReplyConfig:
             header=route_v3.HeaderMatcher(
                 name=":path",
                 string_match=matcher.StringMatcher(
-                    safe_regex=matcher.RegexMatcher(regex=r".*/messages(\?.*)?")
+                    safe_regex=matcher.RegexMatcher(regex=r".*/messages(/count_tokens)?(\?.*)?")
                 ),
             )
         )
@@ -351,7 +349,6 @@ def routes(setup: EnvoySetup) -> list[route_v3.Route]:
                 request_headers_to_remove=[contract.ROUTE_HEADER],
             )
         )
-    result.extend(setup.extra_routes)
     for index, mode_route in enumerate(setup.mode_routes):
         match = route_v3.RouteMatch(prefix=mode_route.prefix or "/")
         if mode_route.header:

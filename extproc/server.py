@@ -73,8 +73,19 @@ def message_limit(policy: Policy) -> int:
 def load_gate(options: ServeOptions) -> tuple[Gate, Policy]:
     policy = Policy.load(options.policy) if options.policy else Policy()
     gate = Gate(policy)
-    # Detection loads parts of its models lazily: pay for that now, not on the first real request.
-    gate.process_request(format_for_path("/v1/chat/completions"), WARM_UP_BODY)
+    # Detection and restoring build models, matchers and caches lazily: pay for that now (a few hundred
+    # milliseconds), not on the first real request and its first streamed chunks.
+    chat = format_for_path("/v1/chat/completions")
+    assert chat is not None
+    outcome = gate.process_request(chat, WARM_UP_BODY)
+    answer = outcome.body or WARM_UP_BODY
+    gate.restore_body(chat, answer, outcome.ledger)
+    stream = gate.stream_restorer(chat, outcome.ledger)
+    for line in answer.split(b" "):
+        stream.feed(
+            b'data: {"choices":[{"index":0,"delta":{"content":%s}}]}\n\n' % json.dumps(line.decode()).encode()
+        )
+    stream.finish()
     return gate, policy
 
 

@@ -2,10 +2,11 @@
 
 The proxy's stream iterator hook sees chat chunks (``ModelResponseStream``), completion chunks
 (``TextCompletionResponse``), Responses event objects, and for ``/v1/messages`` the provider's raw Anthropic
-SSE bytes, split anywhere. Objects go through the core's event restorer as dicts; bytes through its SSE
-stream restorer. Either way the core holds back only a suffix that could still become a placeholder and
-flushes it at the end of its field, so every chunk is passed on as soon as it arrives: the stream is never
-collected. Whatever is still held when the provider's stream ends comes out of :meth:`ChunkRestorer.finish`.
+SSE bytes, split anywhere (some raw SSE streams arrive as ``str``). Objects go through the core's event
+restorer as dicts; bytes and text through its SSE stream restorer. Either way the core holds back only a
+suffix that could still become a placeholder and flushes it at the end of its field, so every chunk is passed
+on as soon as it arrives: the stream is never collected. Whatever is still held when the provider's stream
+ends comes out of :meth:`ChunkRestorer.finish`.
 """
 
 from __future__ import annotations
@@ -31,12 +32,18 @@ class ChunkRestorer:
         self._bytes: StreamRestorer | None = None
         self._events: EventRestorer | None = None
         self._shape: BaseModel | None = None  # the last object chunk: the class of events made at the end
+        self._text = False  # the stream is SSE text, not bytes
 
     def feed(self, chunk: Any) -> Iterator[Any]:
         if isinstance(chunk, (bytes, bytearray)):
             restored = self._byte_stream().feed(bytes(chunk))
             if restored:
                 yield restored
+        elif isinstance(chunk, str):  # the restorer answers in whole events, so its bytes always decode
+            self._text = True
+            restored = self._byte_stream().feed(chunk.encode("utf-8"))
+            if restored:
+                yield restored.decode("utf-8")
         elif isinstance(chunk, BaseModel):
             self._shape = chunk
             wire, pristine = as_wire(chunk), as_wire(chunk)  # dumping twice is cheaper than copying the dict
@@ -55,7 +62,7 @@ class ChunkRestorer:
         if self._bytes is not None:
             tail = self._bytes.finish()
             if tail:
-                yield tail
+                yield tail.decode("utf-8") if self._text else tail
         if self._events is not None:
             for event in self._events.finish():
                 yield event if self._shape is None else rebuild(self._fmt, event, self._shape)

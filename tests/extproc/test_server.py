@@ -54,9 +54,10 @@ def test_two_workers_share_the_address_and_sigterm_lets_streams_in_flight_finish
         assert first_chunk.wait(30)
         processor.signal(signal.SIGTERM)  # mid-stream: ~30 more events at 40 ms are still to come
         client.join(30)
-        assert processor.process is not None and processor.process.wait(60) == 0
+        assert processor.process is not None
+        assert processor.process.wait(60) == 0, "\n".join(processor.lines[-20:])
         events = b"".join(received).decode().split("\n\n")
-        assert events[-2] == "data: [DONE]"
+        assert events[-2] == "data: [DONE]", "\n".join(processor.lines[-20:])
         text = "".join(
             choice["delta"].get("content") or ""
             for event in events

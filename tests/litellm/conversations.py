@@ -48,10 +48,12 @@ def assert_no_originals(text: str, originals: tuple[str, ...] = ORIGINALS) -> No
 
 
 def assert_masked(request: RecordedRequest, originals: tuple[str, ...] = ORIGINALS) -> str:
-    """The provider's copy holds no original and at least one placeholder; returns it for further checks."""
+    """The provider's copy holds no original, at least one placeholder and nothing of the ledger; returns it
+    for further checks."""
     text = sent_text(request)
     assert_no_originals(text, originals)
     assert TOKEN.search(text), "the provider received no placeholder at all"
+    assert "maskgate ledger" not in text, "the ledger's slot was sent to the provider"
     return text
 
 

@@ -198,3 +198,16 @@ async def test_route_mode_without_an_alternate_fails_closed(guardrail: MaskgateG
     with pytest.raises(Refusal):
         await pre_call(MaskgateGuardrail(maskgate_mode="route"), data)
     assert data["messages"][0]["content"] == WITHHELD
+
+
+async def test_sse_text_chunks_are_restored_as_text(guardrail: MaskgateGuardrail) -> None:
+    data = {"model": "m", "messages": [{"role": "user", "content": ASK}], "litellm_metadata": {},
+            "max_tokens": 9}
+    await pre_call(guardrail, data, "anthropic_messages")
+    event = {"type": "content_block_delta", "index": 0,
+             "delta": {"type": "text_delta", "text": "Grüße an <<PERSON_1>>"}}
+    stream = f"event: content_block_delta\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+    cut = stream.index("PERSON")
+    out = await restore_stream(guardrail, [stream[:cut], stream[cut:]], data)
+    assert all(isinstance(piece, str) for piece in out)
+    assert f"Grüße an {PERSON}" in "".join(out)

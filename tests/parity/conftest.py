@@ -1,11 +1,11 @@
 """The two gateways side by side, started by the Envoy and LiteLLM suites' own fixtures.
 
 ``envoy`` and ``local_model`` come from ``tests/extproc/conftest.py``, ``provider`` and ``gateways`` (the two
-LiteLLM proxies, one per way of enabling maskgate) from ``tests/litellm/conftest.py``: re-exported here, so this
-directory starts them the same way those suites do. Both gateways share the one ``provider``, so a test
-compares recordings from one mock. The only fixture defined here is the processor: the Envoy suite's runs
-the built-in default policy, while the LiteLLM proxies read ``examples/litellm/policy.yaml``; a parity check
-is only meaningful when both packagings run the same policy file, as a deployment of both would.
+LiteLLM proxies, one per way of enabling maskgate) from ``tests/litellm/conftest.py``: re-exported here, so
+this directory starts them the way those suites do, and both gateways call the one ``provider``. The only
+fixture defined here is the processor: the Envoy suite's runs the built-in default policy, the LiteLLM
+proxies read ``examples/litellm/policy.yaml``, and parity only means something when both packagings run the
+same policy file, as a deployment of both would.
 """
 
 from __future__ import annotations
