@@ -13,7 +13,7 @@ number), so neither side answers from the detector's span cache.
 Target: the guardrail adds at most 1.2x the core's own detection time per request (non-streamed chat).
 Streamed chat (time to the last byte) is printed alongside: there restoring runs once per chunk.
 
-Run: ``.venv/bin/python bench/litellm_overhead.py`` (``--requests 20`` for a quicker run). Timings are
+Run: ``.venv/bin/python bench/litellm_overhead.py`` (``--requests 30`` for a quicker run). Timings are
 medians on a shared machine: read them as ratios, not as constants.
 """
 
@@ -128,7 +128,7 @@ def report(label: str, runs: list[tuple[float, float, float]]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=60, help="non-streamed requests per proxy")
+    parser.add_argument("--requests", type=int, default=100, help="non-streamed requests per proxy")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/maskgate-bench-litellm"))
     args = parser.parse_args(argv)
     whole = [chat_body(i, stream=False) for i in range(args.requests)]
