@@ -14,6 +14,10 @@ Response: ``async_post_call_success_hook`` restores a whole response, the stream
 chunk by chunk with the core's hold-back (:mod:`litellm_hooks.streaming`). Neither modifies the objects it
 is handed, and the logging object is made to keep placeholders (:mod:`litellm_hooks.log_hygiene`), so
 logging callbacks never receive an original value.
+
+Telemetry: the core reports every phase (spans and metrics); the hooks only hand it the proxy's request span
+(LiteLLM's ``otel`` callback keeps it in ``user_api_key_dict.parent_otel_span`` without making it current),
+so maskgate's spans join the proxy's trace, and close a stream the client abandoned so it counts as aborted.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from litellm.caching import DualCache
 from litellm.integrations.custom_guardrail import CustomGuardrail
 from litellm.proxy._types import UserAPIKeyAuth
 from litellm.types.guardrails import GuardrailEventHooks
+from opentelemetry.context import Context
 from pydantic import BaseModel
 
 from litellm_hooks import state
@@ -38,7 +43,7 @@ from litellm_hooks.log_hygiene import log_masked_request, log_refusal, withhold_
 from litellm_hooks.objects import as_wire, copy_json, rebuild
 from litellm_hooks.refusals import Refusal, refusal, refusal_for_failure
 from litellm_hooks.streaming import ChunkRestorer
-from maskgate import Action, ApiFormat, Mode, Outcome
+from maskgate import Action, ApiFormat, Mode, Outcome, telemetry
 
 __all__ = ["MaskgateGuardrail"]
 
@@ -75,6 +80,7 @@ class MaskgateGuardrail(CustomGuardrail):
         self.policy_path = str(Path(path).resolve()) if path else None
         policy_mode = load_policy(self.policy_path).mode  # a broken policy stops the proxy at startup
         self.mode = Mode(maskgate_mode or os.environ.get(MODE_ENV) or policy_mode)
+        telemetry.configure_from_env()  # once per process; keeps providers the proxy's otel callback set up
 
     # -- request ----------------------------------------------------------------------------------------
 
@@ -84,7 +90,7 @@ class MaskgateGuardrail(CustomGuardrail):
         if fmt is None:
             return data  # a route without a text format maskgate knows (images, audio, files): untouched
         body = wire_body(data)
-        outcome = await self._mask(fmt, body, request_size(data))
+        outcome = await self._mask(fmt, body, request_size(data), _trace_context(user_api_key_dict))
         if outcome is None:  # the detector could not be built or crashed: fail closed
             await self._refuse(data, fmt, refusal_for_failure(fmt, "masking is unavailable"))
         if outcome.action is Action.BLOCK:
@@ -97,13 +103,15 @@ class MaskgateGuardrail(CustomGuardrail):
         log_masked_request(data, fmt, outcome.ledger)
         return data
 
-    async def _mask(self, fmt: ApiFormat, body: dict[str, Any], size: int | None) -> Outcome | None:
+    async def _mask(self, fmt: ApiFormat, body: dict[str, Any], size: int | None,
+                    trace_context: Context | None) -> Outcome | None:
         """The core's decision on ``body`` (masked in place), or None when masking could not run at all."""
         try:
             gate = await shared_gate(self.policy_path)
             if size is not None and size <= INLINE_BODY_BYTES:
-                return gate.process_request_json(fmt, body, self.mode)
-            return await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode)
+                return gate.process_request_json(fmt, body, self.mode, trace_context=trace_context)
+            return await asyncio.to_thread(gate.process_request_json, fmt, body, self.mode,
+                                           trace_context=trace_context)
         except Exception as exc:  # its message may quote the request: log the type only, chain nothing
             logger.error("maskgate: masking failed (%s); request refused", type(exc).__name__)
             return None
@@ -128,14 +136,15 @@ class MaskgateGuardrail(CustomGuardrail):
         if slot is None or slot.fmt is ApiFormat.EMBEDDINGS:
             return response  # nothing was masked, or nothing in the answer is text
         gate = await shared_gate(self.policy_path)
+        parent = _trace_context(user_api_key_dict)
         try:
             if isinstance(response, BaseModel):
                 wire = as_wire(response)
-                gate.restore_json(slot.fmt, wire, slot.ledger)
+                gate.restore_json(slot.fmt, wire, slot.ledger, trace_context=parent)
                 return rebuild(slot.fmt, wire, response)
             if isinstance(response, dict):
                 restored = copy_json(response)
-                gate.restore_json(slot.fmt, restored, slot.ledger)
+                gate.restore_json(slot.fmt, restored, slot.ledger, trace_context=parent)
                 return restored
         except Exception as exc:  # an answer holds placeholders, not PII: pass it on, do not fail the call
             logger.error("maskgate: restoring a response failed (%s); sent unrestored", type(exc).__name__)
@@ -149,9 +158,18 @@ class MaskgateGuardrail(CustomGuardrail):
             async for chunk in response:
                 yield chunk
             return
-        restorer = ChunkRestorer(await shared_gate(self.policy_path), slot.fmt, slot.ledger)
-        async for chunk in response:
-            for out in restorer.feed(chunk):
+        restorer = ChunkRestorer(await shared_gate(self.policy_path), slot.fmt, slot.ledger,
+                                 _trace_context(user_api_key_dict))
+        try:
+            async for chunk in response:
+                for out in restorer.feed(chunk):
+                    yield out
+            for out in restorer.finish():
                 yield out
-        for out in restorer.finish():
-            yield out
+        finally:  # the client disconnected or the upstream broke off: reported as aborted
+            restorer.close()
+
+
+def _trace_context(user_api_key_dict: UserAPIKeyAuth | None) -> Context | None:
+    """The proxy's request span as the parent of maskgate's spans (None: the current context)."""
+    return telemetry.context_with_span(getattr(user_api_key_dict, "parent_otel_span", None))

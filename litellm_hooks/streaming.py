@@ -7,6 +7,10 @@ restorer as dicts; bytes and text through its SSE stream restorer. Either way th
 suffix that could still become a placeholder and flushes it at the end of its field, so every chunk is passed
 on as soon as it arrives: the stream is never collected. Whatever is still held when the provider's stream
 ends comes out of :meth:`ChunkRestorer.finish`.
+
+Telemetry is the core's: its restorers report the ``maskgate.restore_stream`` span and metrics. This module
+only hands them the request's trace context and, through :meth:`ChunkRestorer.close`, tells them when a
+stream ended without :meth:`~ChunkRestorer.finish` (the client went away), so it is reported as aborted.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from opentelemetry.context import Context
 from pydantic import BaseModel
 
 from litellm_hooks.objects import as_wire, copy_json, rebuild
@@ -23,12 +28,16 @@ __all__ = ["ChunkRestorer"]
 
 
 class ChunkRestorer:
-    """One streamed response: pass each upstream chunk through :meth:`feed`, then emit :meth:`finish`."""
+    """One streamed response: pass each upstream chunk through :meth:`feed`, then emit :meth:`finish`;
+    :meth:`close` in a ``finally`` (after :meth:`finish` a no-op). ``trace_context``: the parent of the
+    stream's span (None: the context current when the first restorer is made)."""
 
-    def __init__(self, gate: Gate, fmt: ApiFormat, ledger: Ledger) -> None:
+    def __init__(self, gate: Gate, fmt: ApiFormat, ledger: Ledger,
+                 trace_context: Context | None = None) -> None:
         self._gate = gate
         self._fmt = fmt
         self._ledger = ledger
+        self._parent = trace_context
         self._bytes: StreamRestorer | None = None
         self._events: EventRestorer | None = None
         self._shape: BaseModel | None = None  # the last object chunk: the class of events made at the end
@@ -67,14 +76,21 @@ class ChunkRestorer:
             for event in self._events.finish():
                 yield event if self._shape is None else rebuild(self._fmt, event, self._shape)
 
+    def close(self) -> None:
+        """The stream ended without :meth:`finish` (the client disconnected, the upstream broke off): the
+        core reports it as aborted. After :meth:`finish` it does nothing."""
+        for restorer in (self._bytes, self._events):
+            if restorer is not None:
+                restorer.close()
+
     def _byte_stream(self) -> StreamRestorer:
         if self._bytes is None:
-            self._bytes = self._gate.stream_restorer(self._fmt, self._ledger)
+            self._bytes = self._gate.stream_restorer(self._fmt, self._ledger, trace_context=self._parent)
         return self._bytes
 
     def _event_stream(self) -> EventRestorer:
         if self._events is None:
-            self._events = self._gate.event_restorer(self._fmt, self._ledger)
+            self._events = self._gate.event_restorer(self._fmt, self._ledger, trace_context=self._parent)
         return self._events
 
 

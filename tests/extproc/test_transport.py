@@ -149,3 +149,21 @@ def test_masked_request_carries_its_exact_new_content_length(openai_client, prov
     received = provider.requests[-1]
     assert int(received.headers["content-length"]) == len(received.body)
     assert_provider_saw_no_originals(provider)
+
+
+def test_a_provider_that_dies_mid_stream_leaves_no_stuck_state(envoy, provider, processor):
+    """The upstream connection breaks after a few events: the client's stream ends in an error, what it got
+    before holds no half-restored placeholder, and the processor lets go of the exchange."""
+    before = len(processor.events("exchange"))
+    received = b""
+    headers = {"content-type": "application/json", "x-mock-abort-after": "12", "x-mock-delay-ms": "20"}
+    url = envoy.url + "/v1/chat/completions"
+    with (
+        pytest.raises(httpx.HTTPError),  # the client sees the cut: the provider never finished
+        httpx.stream("POST", url, content=chat_body(stream=True), headers=headers, timeout=10) as reply,
+    ):
+        for chunk in reply.iter_raw():
+            received += chunk
+    assert received.startswith(b"data: ") and b"<<" not in received
+    assert processor.wait_for(lambda: len(processor.events("exchange")) > before, timeout=15)
+    assert processor.events("exchange")[before]["active_streams"] == 0

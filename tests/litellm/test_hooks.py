@@ -22,7 +22,7 @@ from litellm.types.utils import ModelResponse, ModelResponseStream
 from litellm_hooks import MaskgateGuardrail, gates, state
 from litellm_hooks.log_hygiene import WITHHELD, ServedTextsMasked
 from litellm_hooks.refusals import Refusal
-from maskgate import Gate, Ledger, Policy
+from maskgate import Gate, Ledger, Policy, telemetry
 from maskgate.entities import Entity
 from tests.litellm.conversations import PERSON
 
@@ -211,3 +211,10 @@ async def test_sse_text_chunks_are_restored_as_text(guardrail: MaskgateGuardrail
     out = await restore_stream(guardrail, [stream[:cut], stream[cut:]], data)
     assert all(isinstance(piece, str) for piece in out)
     assert f"Grüße an {PERSON}" in "".join(out)
+
+
+def test_the_guardrail_sets_up_telemetry_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    monkeypatch.setattr(telemetry, "configure_from_env", lambda: calls.append("configured"))
+    MaskgateGuardrail()
+    assert calls == ["configured"]

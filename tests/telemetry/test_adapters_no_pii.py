@@ -4,7 +4,8 @@
   with ext_proc protobuf messages as Envoy sends them: request headers with the client's ``traceparent``,
   the request body, then the provider's answer, once as JSON and once as an SSE stream.
 * LiteLLM: the guardrail's hooks called directly with LiteLLM's own objects, inside a request span of the
-  host, as the proxy calls them.
+  host, as the proxy calls them: either the current span, or (as LiteLLM's ``otel`` callback does it) a span
+  kept in ``user_api_key_dict.parent_otel_span`` that is not current.
 
 Both must report each phase exactly once (the core records, the adapters only hand over the trace), in the
 client's trace, and nothing exported may contain an original value.
@@ -15,10 +16,11 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, ClassVar
 
 import grpc
 import pytest
+from litellm.proxy._types import UserAPIKeyAuth
 from litellm.types.utils import ModelResponse, ModelResponseStream
 from opentelemetry import trace
 
@@ -32,6 +34,8 @@ from extproc._proto.envoy.service.ext_proc.v3.external_processor_pb2 import (
 )
 from extproc.service import ExternalProcessor
 from litellm_hooks import MaskgateGuardrail, gates
+from litellm_hooks import guardrail as guardrail_module
+from litellm_hooks.streaming import ChunkRestorer
 from maskgate import ApiFormat, Gate
 from maskgate.telemetry import DETECT, MASK_REQUEST, RESTORE_RESPONSE, RESTORE_STREAM
 from tests.telemetry.conftest import Exported, Snapshot
@@ -156,6 +160,11 @@ async def chunks(events: list[dict[str, Any]]) -> AsyncIterator[ModelResponseStr
         yield ModelResponseStream(**event)
 
 
+async def raw(pieces: list[bytes]) -> AsyncIterator[bytes]:
+    for piece in pieces:
+        yield piece
+
+
 async def test_the_litellm_hooks_report_once_per_phase_in_the_proxys_trace(
     guardrail: MaskgateGuardrail, exported: Exported
 ) -> None:
@@ -180,3 +189,72 @@ async def test_the_litellm_hooks_report_once_per_phase_in_the_proxys_trace(
     assert_nothing_personal(snapshot)
     context = proxy.get_span_context()
     assert_once_per_phase_in_trace(snapshot, context.trace_id, context.span_id)
+
+
+async def test_the_litellm_hooks_join_the_request_span_litellm_keeps_in_user_api_key_dict(
+    guardrail: MaskgateGuardrail, exported: Exported
+) -> None:
+    proxy = trace.get_tracer("litellm-proxy").start_span("Received Proxy Server Request")  # never current
+    auth = UserAPIKeyAuth(parent_otel_span=proxy)
+    first = litellm_request()
+    await guardrail.async_pre_call_hook(auth, None, first, "acompletion")  # type: ignore[arg-type]
+    text = answer_text(json.dumps(first["messages"]))
+    answer = ModelResponse(**response(CHAT, text))
+    restored = await guardrail.async_post_call_success_hook(first, auth, answer)
+    assert "Erika Musterfrau" in restored.choices[0].message.content
+
+    second = litellm_request()
+    await guardrail.async_pre_call_hook(auth, None, second, "acompletion")  # type: ignore[arg-type]
+    upstream = chunks(stream_events(CHAT, text))
+    stream = guardrail.async_post_call_streaming_iterator_hook(auth, upstream, second)
+    out = [chunk async for chunk in stream]
+    assert "Erika Musterfrau" in "".join(c.choices[0].delta.content or "" for c in out if c.choices)
+    proxy.end()
+
+    snapshot = exported.snapshot()
+    assert_nothing_personal(snapshot)
+    context = proxy.get_span_context()
+    assert_once_per_phase_in_trace(snapshot, context.trace_id, context.span_id)
+
+
+class KeptChunkRestorer(ChunkRestorer):
+    """Kept alive by the test, so that only the hook's ``close()``, not the garbage collector's finalizer,
+    can end the stream's span before the snapshot."""
+
+    kept: ClassVar[list[ChunkRestorer]] = []
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.kept.append(self)
+
+
+@pytest.mark.parametrize("shape", ["chat chunks", "anthropic sse bytes"])
+async def test_a_stream_the_client_abandons_is_reported_as_aborted(
+    guardrail: MaskgateGuardrail, exported: Exported, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    monkeypatch.setattr(guardrail_module, "ChunkRestorer", KeptChunkRestorer)
+    monkeypatch.setattr(KeptChunkRestorer, "kept", [])
+    proxy = trace.get_tracer("litellm-proxy").start_span("Received Proxy Server Request")
+    auth = UserAPIKeyAuth(parent_otel_span=proxy)
+    if shape == "chat chunks":
+        fmt, data, call_type = CHAT, litellm_request(), "acompletion"
+    else:
+        fmt, call_type = ApiFormat.ANTHROPIC_MESSAGES, "anthropic_messages"
+        data = {**request(fmt), "litellm_metadata": {}, "litellm_call_id": "call-2"}
+    await guardrail.async_pre_call_hook(auth, None, data, call_type)  # type: ignore[arg-type]
+    events = stream_events(fmt, answer_text(json.dumps(data["messages"])))
+    upstream = chunks(events) if fmt is CHAT else raw(sse(fmt, events))
+    stream = guardrail.async_post_call_streaming_iterator_hook(auth, upstream, data)
+    await anext(stream)
+    await anext(stream)
+    await stream.aclose()  # what the proxy does when the client disconnects
+    proxy.end()
+
+    snapshot = exported.snapshot()
+    assert len(KeptChunkRestorer.kept) == 1
+    assert_nothing_personal(snapshot)
+    [span] = snapshot.named(RESTORE_STREAM)
+    assert span.attributes["maskgate.outcome"] == "aborted"
+    assert span.attributes["maskgate.stream.chunks"] == 2
+    assert span.parent is not None and span.parent.span_id == proxy.get_span_context().span_id
+    assert snapshot.total("maskgate.restore.duration", streamed=True) == 1
