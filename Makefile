@@ -39,5 +39,8 @@ bench: install
 	$(PY) bench/envoy_e2e.py
 	$(PY) bench/litellm_overhead.py
 
+proto: install
+	$(PY) extproc/proto/generate.py
+
 clean:
 	rm -rf $(TOOLS) $(VENV)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
+
+from opentelemetry.context import Context
 
 from extproc import contract
 from extproc.messages import (
@@ -73,13 +75,17 @@ class Exchange:
         send: Callable[[ProcessingResponse], Awaitable[None]],
         path_prefix: str = "",
         route_mode: str | None = None,
+        grpc_metadata: Mapping[str, str] | None = None,
     ):
-        """``send`` writes an extra message to Envoy ahead of an answer (a longer deadline)."""
+        """``send`` writes an extra message to Envoy ahead of an answer (a longer deadline).
+        ``grpc_metadata``: the ext_proc stream's invocation metadata, which carries Envoy's own trace context
+        when Envoy traces."""
         self._gate = gate
         self._executor = executor
         self._send = send
         self._prefix = path_prefix
         self._route_mode = route_mode
+        self._grpc_metadata = grpc_metadata or {}
         self.summary = Summary()
         self._format: ApiFormat | None = None
         self._content_type: str | None = None
@@ -90,8 +96,7 @@ class Exchange:
         self._restorer: Any = None  # a stream restorer when the response is SSE
         self._response_chunks: list[bytes] | None = None  # held JSON response when chunks arrive streamed
         self._body_messages = 0
-        self._trace_parent: Any = None  # the client's W3C trace context, if it sent one
-        self._restore_seconds = 0.0
+        self._trace_parent: Context | None = None  # the core's spans' parent: Envoy's or the client's span
 
     async def handle(self, request: ProcessingRequest) -> ProcessingResponse:
         self.summary.messages += 1
@@ -126,8 +131,8 @@ class Exchange:
             )
         self._content_type = headers.get("content-type")
         self._content_encoding = headers.get("content-encoding")
-        if "traceparent" in headers:
-            self._trace_parent = telemetry.extract_context(headers)
+        # Envoy's ext_proc call span, when Envoy traces, is the closer parent than the client's traceparent.
+        self._trace_parent = telemetry.extract_context(self._grpc_metadata, headers)
         # A client-sent routing mark would pick the alternate route itself: drop it and route again.
         forged_route = contract.ROUTE_HEADER in headers
         remove = (
@@ -173,44 +178,30 @@ class Exchange:
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         outcome = await loop.run_in_executor(self._executor, self._process_request, body)
-        seconds = time.perf_counter() - started
-        self.summary.detect_ms = round(seconds * 1000, 2)
+        self.summary.detect_ms = round((time.perf_counter() - started) * 1000, 2)
         self._outcome = outcome
         report = outcome.report
         self.summary.mode = str(report.mode)
         self.summary.entities = dict(report.entities)
-        assert self._format is not None
         if outcome.action is Action.BLOCK:
             self.summary.action = "block"
             self.summary.status = outcome.status
         else:
             self.summary.action = "route" if outcome.route_alternate else "forward"
-        telemetry.record_request(self._format.value, str(report.mode), self.summary.action, report.entities)
-        telemetry.record_detection(self._format.value, seconds)
         if outcome.action is Action.BLOCK:
             headers = {"content-type": "application/json", **outcome.headers()}
             return immediate_response(outcome.status, outcome.error_body, headers, "maskgate_blocked")
         return None
 
     def _process_request(self, body: bytes) -> Outcome:
-        assert self._format is not None
-        attributes = {"maskgate.api_format": self._format.value, "maskgate.adapter": "envoy_ext_proc"}
-        with telemetry.phase_span(
-            "maskgate.mask_request", parent=self._trace_parent, attributes=attributes
-        ) as span:
-            outcome = self._gate.process_request(
-                self._format, body, self._route_mode, self._content_type, self._content_encoding
-            )
-            if span.is_recording():
-                span.set_attributes(
-                    {
-                        "maskgate.mode": str(outcome.report.mode),
-                        "maskgate.action": str(outcome.action),
-                        "maskgate.entities.masked": outcome.report.masked,
-                        "maskgate.entity_types": ",".join(outcome.report.types),
-                    }
-                )
-        return outcome
+        return self._gate.process_request(
+            self._format,
+            body,
+            self._route_mode,
+            self._content_type,
+            self._content_encoding,
+            trace_context=self._trace_parent,
+        )
 
     def _refuse(self, error: GateError) -> ProcessingResponse:
         self.summary.action = "block"
@@ -245,7 +236,9 @@ class Exchange:
             return headers_response(False, set_headers=set_headers)
         if event_stream:
             self.summary.response = "streamed"
-            self._restorer = self._gate.stream_restorer(self._format, outcome.ledger)
+            self._restorer = self._gate.stream_restorer(
+                self._format, outcome.ledger, trace_context=self._trace_parent
+            )
             # The restored stream's length is unknown in advance: Envoy must not keep the provider's.
             return headers_response(
                 False, set_headers=set_headers, remove=("content-length",), mode=contract.STREAMED_RESPONSE
@@ -265,44 +258,39 @@ class Exchange:
             return body_response(False, b"")
         body = b"".join(self._response_chunks)
         self._response_chunks = []
-        started = time.perf_counter()
         if len(body) <= INLINE_RESTORE_BYTES:
             restored = self._restore_body(body)
         else:
             restored = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._restore_body, body
             )
-        self._record_restore(restored.stats, streamed=False, seconds=time.perf_counter() - started)
+        self.summary.unrestored = restored.stats.unrestored
         set_headers = {contract.UNRESTORED_HEADER: str(restored.stats.unrestored)}
         if self._body_messages == 1:  # BUFFERED: Envoy keeps the headers until now, so the length can be set
             set_headers["content-length"] = str(len(restored.body))
         return body_response(False, restored.body, set_headers=set_headers)
 
     def _restore_body(self, body: bytes) -> RestoredBody:
-        assert self._format is not None
-        attributes = {"maskgate.api_format": self._format.value, "maskgate.adapter": "envoy_ext_proc"}
-        with telemetry.phase_span(
-            "maskgate.restore_response", parent=self._trace_parent, attributes=attributes
-        ):
-            return self._gate.restore_body(self._format, body, self._outcome.ledger, self._response_encoding)
+        ledger = self._outcome.ledger
+        return self._gate.restore_body(
+            self._format, body, ledger, self._response_encoding, trace_context=self._trace_parent
+        )
 
     def _stream_chunk(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
         """One answer per chunk: the restored bytes ready so far (b"" holds everything back); the final
         chunk (Envoy sends an empty one with end_of_stream) flushes what is still held. Restoring a chunk
         takes microseconds, so it runs right here on the event loop."""
-        started = time.perf_counter()
         out = self._restorer.feed(chunk) if chunk else b""
         if end_of_stream:
             out += self._restorer.finish()
-        self._restore_seconds += time.perf_counter() - started
-        if end_of_stream:
-            self._record_restore(self._restorer.stats, streamed=True, seconds=self._restore_seconds)
+            self.summary.unrestored = self._restorer.stats.unrestored
         return body_response(False, None if out == chunk else out)
 
-    def _record_restore(self, stats: Any, streamed: bool, seconds: float) -> None:
-        assert self._format is not None
-        self.summary.unrestored = stats.unrestored
-        telemetry.record_restore(self._format.value, streamed, seconds, stats.repaired, stats.unrestored)
+    def close(self) -> None:
+        """The gRPC stream ended (normally, or because Envoy reset it when the client went away): a response
+        stream still open is reported as aborted. After the stream's last chunk this does nothing."""
+        if self._restorer is not None:
+            self._restorer.close()
 
 
 def _is_event_stream(content_type: str) -> bool:

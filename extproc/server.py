@@ -91,8 +91,8 @@ def load_gate(options: ServeOptions) -> tuple[Gate, Policy]:
 
 async def serve(options: ServeOptions, worker: int = 0) -> int:
     """Serve until SIGTERM/SIGINT, then drain. Returns the process exit status."""
-    telemetry.configure_from_env()
     gate, policy = load_gate(options)
+    telemetry.configure_from_env()  # after the warm-up, which must not be reported as a request
     executor = ThreadPoolExecutor(max_workers=options.threads, thread_name_prefix="maskgate-detect")
     limit = message_limit(policy)
     server = grpc.aio.server(

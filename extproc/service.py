@@ -1,10 +1,10 @@
 """The gRPC service ``envoy.service.ext_proc.v3.ExternalProcessor``: one ``Exchange`` per stream.
 
 The loop knows nothing about APIs or PII; it feeds each message to the stream's ``Exchange`` and sends back
-its answer. Two cross-cutting duties live here: counting active streams (a client that disconnects
-mid-stream must leave nothing behind: Envoy cancels the gRPC stream and ``finally`` runs) and failing
-closed — an unexpected error aborts the gRPC stream, which with ``failure_mode_allow: false`` makes Envoy
-answer 500 instead of forwarding anything.
+its answer. Two cross-cutting duties live here: ending each stream cleanly (a client that disconnects
+mid-stream must leave nothing behind: Envoy cancels the gRPC stream, ``finally`` runs, and a response stream
+cut short is reported as aborted) and failing closed — an unexpected error aborts the gRPC stream, which with
+``failure_mode_allow: false`` makes Envoy answer 500 instead of forwarding anything.
 """
 
 from __future__ import annotations
@@ -37,7 +37,12 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
     ) -> None:
         metadata = dict(context.invocation_metadata() or ())
         exchange = Exchange(
-            self._gate, self._executor, context.write, self._path_prefix, metadata.get(contract.MODE_KEY)
+            self._gate,
+            self._executor,
+            context.write,
+            self._path_prefix,
+            metadata.get(contract.MODE_KEY),
+            grpc_metadata=metadata,
         )
         self.active_streams += 1
         started = time.perf_counter()
@@ -54,6 +59,7 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
             log(logging.ERROR, "exchange_failed", exc_info=True)
             await context.abort(grpc.StatusCode.INTERNAL, "maskgate: internal error")
         finally:
+            exchange.close()
             self.active_streams -= 1
             level = (
                 logging.DEBUG if exchange.summary.api_format is None and end == "completed" else logging.INFO
