@@ -34,16 +34,6 @@ _TEXT_BLOCKS = {"text": "text"}
 _DELTAS = {"text_delta": ("text", False), "input_json_delta": ("partial_json", True)}
 
 
-def _blocks(collector: TextCollector, path: Path, content: object) -> None:
-    """A message's content (a string or blocks) or a response's content blocks."""
-    if isinstance(content, str):
-        collector.text(path, content)
-        return
-    for i, block in enumerate(as_list(content)):
-        if isinstance(block, dict):
-            _block(collector, (*path, i), block)
-
-
 def _block(collector: TextCollector, path: Path, block: dict[str, Any]) -> None:
     kind = block.get("type")
     if kind == "text":
@@ -66,15 +56,15 @@ class AnthropicMessages(WireFormat):
 
     def request_fields(self, body: dict[str, Any]) -> list[TextField]:
         collector = TextCollector()
-        _blocks(collector, ("system",), body.get("system"))
+        collector.text_or_items(("system",), body.get("system"), _block)
         for i, message in enumerate(as_list(body.get("messages"))):
             if isinstance(message, dict):
-                _blocks(collector, ("messages", i, "content"), message.get("content"))
+                collector.text_or_items(("messages", i, "content"), message.get("content"), _block)
         return collector.fields
 
     def response_fields(self, body: dict[str, Any]) -> list[TextField]:
         collector = TextCollector(restoring=True)
-        _blocks(collector, ("content",), body.get("content"))
+        collector.text_or_items(("content",), body.get("content"), _block)
         return collector.fields
 
     def event_stream(self, restoration: Restoration) -> MessagesStream:

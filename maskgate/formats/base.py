@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from json.decoder import scanstring
 from typing import Any, ClassVar
@@ -24,6 +24,7 @@ from maskgate.formats import ApiFormat
 from maskgate.restoring import RestoreStats, StreamTextRestorer, restore_text
 
 __all__ = [
+    "ChoicesStream",
     "EventStream",
     "JsonLiteral",
     "Path",
@@ -93,6 +94,18 @@ class TextCollector:
                     name = part_fields.get(part.get("type"))  # type: ignore[arg-type]
                     if name is not None:
                         add((*path, i, name), part.get(name))
+
+    def text_or_items(
+        self, path: Path, value: object, item: Callable[[TextCollector, Path, dict[str, Any]], None]
+    ) -> None:
+        """A value that is one string or a list of typed objects, each handed to ``item``: Anthropic's
+        ``system`` and ``content`` blocks, and the Responses API's ``input`` / ``output`` items."""
+        if isinstance(value, str):
+            self.text(path, value)
+            return
+        for i, entry in enumerate(as_list(value)):
+            if isinstance(entry, dict):
+                item(self, (*path, i), entry)
 
     def string_values(self, path: Path, value: object) -> None:
         """Every string value inside a JSON value (object keys are schema, not data), in document order."""
@@ -265,6 +278,38 @@ class EventStream:
 
     def restore_error(self, event: dict[str, Any]) -> bool:
         return restore_fields(event, error_fields(event), self.restoration)
+
+
+class ChoicesStream(EventStream):
+    """A stream of chunks carrying ``choices[]`` (Chat Completions, legacy Completions).
+
+    Both APIs number a chunk's choices by ``index``, send usage, filter results and errors in chunks without
+    choices, and need the last chunk as the template of the extra chunks that release held text at the end;
+    the subclass only says how one choice is restored."""
+
+    def __init__(self, restoration: Restoration) -> None:
+        super().__init__(restoration)
+        self._last: dict[str, Any] = {}
+
+    def feed(self, event: dict[str, Any], event_type: str | None = None) -> tuple[list[dict[str, Any]], bool]:
+        choices = event.get("choices")
+        if not isinstance(choices, list) or not choices:  # usage chunk, Azure's prompt-filter chunk, error
+            return [], bool(event.get("error")) and self.restore_error(event)
+        self._last = event
+        changed = False
+        for position, choice in enumerate(choices):
+            if isinstance(choice, dict):
+                changed |= self.restore_choice(choice.get("index", position), choice)
+        return [], changed
+
+    def restore_choice(self, index: Hashable, choice: dict[str, Any]) -> bool:
+        """Restore one choice in place; True when it changed."""
+        raise NotImplementedError
+
+    def chunk(self, choice: dict[str, Any]) -> dict[str, Any]:
+        """An extra chunk for ``choice``, shaped like the last one the provider sent (id, model, created)."""
+        template = {key: value for key, value in self._last.items() if key not in ("choices", "usage")}
+        return {**template, "choices": [choice]}
 
 
 class WireFormat:

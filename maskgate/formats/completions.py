@@ -3,10 +3,11 @@ arrays are not text) and ``suffix`` go out; each choice's ``text`` comes back, s
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from maskgate.formats import ApiFormat
-from maskgate.formats.base import EventStream, Restoration, TextCollector, TextField, WireFormat, as_list
+from maskgate.formats.base import ChoicesStream, Restoration, TextCollector, TextField, WireFormat, as_list
 
 __all__ = ["FORMAT", "Completions", "CompletionsStream"]
 
@@ -31,42 +32,28 @@ class Completions(WireFormat):
         return CompletionsStream(restoration)
 
 
-class CompletionsStream(EventStream):
+class CompletionsStream(ChoicesStream):
     """``text_completion`` chunks: a choice's held text joins the chunk carrying its ``finish_reason``;
     whatever is still held at ``[DONE]`` goes out in one more chunk."""
 
-    def __init__(self, restoration: Restoration) -> None:
-        super().__init__(restoration)
-        self._last: dict[str, Any] = {}
-
-    def feed(self, event: dict[str, Any], event_type: str | None = None) -> tuple[list[dict[str, Any]], bool]:
-        choices = event.get("choices")
-        if not isinstance(choices, list) or not choices:
-            return [], bool(event.get("error")) and self.restore_error(event)
-        self._last = event
-        changed = False
-        for position, choice in enumerate(choices):
-            if not isinstance(choice, dict):
-                continue
-            index = choice.get("index", position)
-            text = choice.get("text")
-            restored = self.fragment(index, text) if isinstance(text, str) and text else text
-            held = self.flush(index) if choice.get("finish_reason") is not None else ""
-            if held:
-                restored = (restored or "") + held
-            if restored != text:
-                choice["text"] = restored
-                changed = True
-        return [], changed
+    def restore_choice(self, index: Hashable, choice: dict[str, Any]) -> bool:
+        text = choice.get("text")
+        restored = self.fragment(index, text) if isinstance(text, str) and text else text
+        held = self.flush(index) if choice.get("finish_reason") is not None else ""
+        if held:
+            restored = (restored or "") + held
+        if restored == text:
+            return False
+        choice["text"] = restored
+        return True
 
     def finish(self) -> list[dict[str, Any]]:
-        template = {key: value for key, value in self._last.items() if key not in ("choices", "usage")}
         events = []
         for index in self.open_fields():
             held = self.flush(index)
             if held:
                 choice = {"index": index, "text": held, "logprobs": None, "finish_reason": None}
-                events.append({**template, "choices": [choice]})
+                events.append(self.chunk(choice))
         return events
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from maskgate.formats import ApiFormat
 from maskgate.formats.base import (
-    EventStream,
+    ChoicesStream,
     Path,
     Restoration,
     TextCollector,
@@ -76,42 +76,28 @@ def _message(collector: TextCollector, path: Path, message: dict[str, Any]) -> N
     collector.document((*path, "function_call", "arguments"), legacy)
 
 
-class ChatStream(EventStream):
+class ChatStream(ChoicesStream):
     """``chat.completion.chunk`` events. A choice's held text is merged into the chunk that carries its
     ``finish_reason``; whatever is still held at ``[DONE]`` goes out in an extra chunk of the same shape."""
 
-    def __init__(self, restoration: Restoration) -> None:
-        super().__init__(restoration)
-        self._last: dict[str, Any] = {}
-
-    def feed(self, event: dict[str, Any], event_type: str | None = None) -> tuple[list[dict[str, Any]], bool]:
-        choices = event.get("choices")
-        if not isinstance(choices, list) or not choices:  # usage chunk, Azure's prompt-filter chunk, error
-            return [], bool(event.get("error")) and self.restore_error(event)
-        self._last = event
+    def restore_choice(self, index: Hashable, choice: dict[str, Any]) -> bool:
         changed = False
-        for position, choice in enumerate(choices):
-            if not isinstance(choice, dict):
-                continue
-            index = choice.get("index", position)
-            delta = choice.get("delta")
-            if isinstance(delta, dict):
-                changed |= self._restore_delta(index, delta)
-            if choice.get("finish_reason") is not None:
-                held = self._release(index)
-                if held:
-                    choice["delta"] = _merge(delta if isinstance(delta, dict) else {}, held)
-                    changed = True
-        return [], changed
+        delta = choice.get("delta")
+        if isinstance(delta, dict):
+            changed = self._restore_delta(index, delta)
+        if choice.get("finish_reason") is not None:
+            held = self._release(index)
+            if held:
+                choice["delta"] = _merge(delta if isinstance(delta, dict) else {}, held)
+                changed = True
+        return changed
 
     def finish(self) -> list[dict[str, Any]]:
-        template = {key: value for key, value in self._last.items() if key not in ("choices", "usage")}
         events = []
         for index in dict.fromkeys(key[0] for key in self.open_fields()):
             held = self._release(index)
             if held:
-                choice = {"index": index, "delta": _merge({}, held), "finish_reason": None}
-                events.append({**template, "choices": [choice]})
+                events.append(self.chunk({"index": index, "delta": _merge({}, held), "finish_reason": None}))
         return events
 
     def _restore_delta(self, index: Hashable, delta: dict[str, Any]) -> bool:

@@ -24,7 +24,6 @@ from maskgate.formats.base import (
     TextField,
     WireFormat,
     as_dict,
-    as_list,
     restore_fields,
 )
 
@@ -33,16 +32,6 @@ __all__ = ["FORMAT", "OpenAIResponses", "ResponsesStream"]
 _CONTENT_PARTS = {"input_text": "text", "output_text": "text", "text": "text", "refusal": "refusal"}
 _TEXT_PARTS = {"summary_text": "text", "reasoning_text": "text"}
 _TOOL_OUTPUTS = ("function_call_output", "custom_tool_call_output")
-
-
-def _input(collector: TextCollector, path: Path, value: object) -> None:
-    """A request's ``instructions`` / ``input``, or a response's ``instructions`` / ``output``."""
-    if isinstance(value, str):
-        collector.text(path, value)
-        return
-    for i, item in enumerate(as_list(value)):
-        if isinstance(item, dict):
-            _item(collector, (*path, i), item)
 
 
 def _item(collector: TextCollector, path: Path, item: dict[str, Any]) -> None:
@@ -62,8 +51,9 @@ def _item(collector: TextCollector, path: Path, item: dict[str, Any]) -> None:
 
 def _response_object(body: dict[str, Any]) -> list[TextField]:
     collector = TextCollector(restoring=True)
-    _input(collector, ("instructions",), body.get("instructions"))  # echoed back as sent, i.e. masked
-    _input(collector, ("output",), body.get("output"))
+    # echoed back as sent, i.e. masked
+    collector.text_or_items(("instructions",), body.get("instructions"), _item)
+    collector.text_or_items(("output",), body.get("output"), _item)
     return collector.fields
 
 
@@ -72,8 +62,8 @@ class OpenAIResponses(WireFormat):
 
     def request_fields(self, body: dict[str, Any]) -> list[TextField]:
         collector = TextCollector()
-        _input(collector, ("instructions",), body.get("instructions"))
-        _input(collector, ("input",), body.get("input"))
+        collector.text_or_items(("instructions",), body.get("instructions"), _item)
+        collector.text_or_items(("input",), body.get("input"), _item)
         return collector.fields
 
     def response_fields(self, body: dict[str, Any]) -> list[TextField]:

@@ -2,7 +2,8 @@
 
 * Envoy: the real ext_proc service (``extproc.service.ExternalProcessor``) on a loopback gRPC port, driven
   with ext_proc protobuf messages as Envoy sends them: request headers with the client's ``traceparent``,
-  the request body, then the provider's answer, once as JSON and once as an SSE stream.
+  the request body, then the provider's answer, once as JSON and once as an SSE stream. When Envoy traces
+  itself, its ext_proc span travels in the gRPC stream's metadata and is the parent instead.
 * LiteLLM: the guardrail's hooks called directly with LiteLLM's own objects, inside a request span of the
   host, as the proxy calls them: either the current span, or (as LiteLLM's ``otel`` callback does it) a span
   kept in ``user_api_key_dict.parent_otel_span`` that is not current.
@@ -13,6 +14,7 @@ client's trace, and nothing exported may contain an original value.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +38,7 @@ from extproc.service import ExternalProcessor
 from litellm_hooks import MaskgateGuardrail, gates
 from litellm_hooks import guardrail as guardrail_module
 from litellm_hooks.streaming import ChunkRestorer
-from maskgate import ApiFormat, Gate
+from maskgate import ApiFormat, Gate, StreamRestorer
 from maskgate.telemetry import DETECT, MASK_REQUEST, RESTORE_RESPONSE, RESTORE_STREAM
 from tests.telemetry.conftest import Exported, Snapshot
 from tests.telemetry.conversation import VALUES, answer_text, request, response, sse, stream_events
@@ -44,6 +46,7 @@ from tests.telemetry.test_no_pii import assert_nothing_personal
 
 TRACE_ID = "5b8efff798038103d269b633813fc60c"
 CLIENT_SPAN_ID = "eee19b7ec3c1b174"
+ENVOY_SPAN_ID = "a3ce929d0e0e4736"
 CHAT = ApiFormat.OPENAI_CHAT
 
 
@@ -58,10 +61,19 @@ class Envoy:
     def __init__(self, stub: external_processor_pb2_grpc.ExternalProcessorStub) -> None:
         self.stub = stub
 
-    async def exchange(self, body: bytes, answer: Callable[[bytes], list[bytes]], content_type: str) -> bytes:
+    async def exchange(
+        self,
+        body: bytes,
+        answer: Callable[[bytes], list[bytes]],
+        content_type: str,
+        metadata: tuple[tuple[str, str], ...] = (),
+        client_leaves_after: int | None = None,
+    ) -> bytes:
         """Send ``body``; the provider answers what ``answer`` makes of the masked body it received (in
-        chunks). Returns what the client gets back."""
-        call = self.stub.Process()
+        chunks). Returns what the client gets back. ``metadata``: the gRPC stream's (Envoy's own trace
+        context); ``client_leaves_after``: the client disconnects after this many response chunks, and Envoy
+        resets the stream."""
+        call = self.stub.Process(metadata=metadata)
 
         async def send(message: ProcessingRequest) -> ProcessingResponse:
             await call.write(message)
@@ -80,6 +92,9 @@ class Envoy:
         chunks = [*answer(upstream), b""] if streamed else [b"".join(answer(upstream))]  # Envoy ends with b""
         client = b""
         for index, chunk in enumerate(chunks):
+            if index == client_leaves_after:
+                call.cancel()
+                return client
             last = index == len(chunks) - 1
             reply = await send(ProcessingRequest(response_body=HttpBody(body=chunk, end_of_stream=last)))
             mutation = reply.response_body.response.body_mutation
@@ -141,6 +156,48 @@ async def test_the_envoy_service_reports_once_per_phase_in_the_clients_trace(
     snapshot = exported.snapshot()
     assert_nothing_personal(snapshot)
     assert_once_per_phase_in_trace(snapshot, int(TRACE_ID, 16), int(CLIENT_SPAN_ID, 16))
+
+
+async def test_the_envoy_service_prefers_envoys_own_span_from_the_grpc_metadata(
+    envoy: Envoy, exported: Exported
+) -> None:
+    body = json.dumps(request(CHAT)).encode()
+    envoy_trace = (("traceparent", f"00-{TRACE_ID}-{ENVOY_SPAN_ID}-01"),)
+    await envoy.exchange(body, lambda masked: [json.dumps(response(CHAT, answer_text(masked))).encode()],
+                         "application/json", metadata=envoy_trace)
+    await envoy.exchange(body, lambda masked: sse(CHAT, stream_events(CHAT, answer_text(masked))),
+                         "text/event-stream", metadata=envoy_trace)
+
+    assert_once_per_phase_in_trace(exported.snapshot(), int(TRACE_ID, 16), int(ENVOY_SPAN_ID, 16))
+
+
+async def test_a_stream_envoy_resets_when_the_client_leaves_is_reported_as_aborted(
+    envoy: Envoy, gate: Gate, exported: Exported, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept: list[StreamRestorer] = []  # alive, so only the service's close(), not the finalizer, can end it
+    stream_restorer = gate.stream_restorer
+
+    def keeping(*args: Any, **kwargs: Any) -> StreamRestorer:
+        kept.append(stream_restorer(*args, **kwargs))
+        return kept[-1]
+
+    monkeypatch.setattr(gate, "stream_restorer", keeping)
+    body = json.dumps(request(CHAT)).encode()
+    await envoy.exchange(body, lambda masked: sse(CHAT, stream_events(CHAT, answer_text(masked))),
+                         "text/event-stream", client_leaves_after=2)
+    for _ in range(500):  # the service learns of the reset asynchronously
+        if any(span.name == RESTORE_STREAM for span in exported.spans.get_finished_spans()):
+            break
+        await asyncio.sleep(0.01)
+
+    snapshot = exported.snapshot()
+    assert len(kept) == 1
+    assert_nothing_personal(snapshot)
+    [span] = snapshot.named(RESTORE_STREAM)
+    assert span.attributes["maskgate.outcome"] == "aborted"
+    assert span.attributes["maskgate.stream.chunks"] == 2
+    assert span.parent is not None and span.parent.span_id == int(CLIENT_SPAN_ID, 16)
+    assert snapshot.total("maskgate.restore.duration", streamed=True) == 1
 
 
 @pytest.fixture
