@@ -44,7 +44,7 @@ def test_custom_template() -> None:
 @pytest.mark.parametrize("template", ["{n}_{type}", "<<{type}{n}>>", "<<{type}_{n}{n}>>", "<<{type}_{n:03}>>",
                                       "<<{type}_{n}7>>", "no fields", "<<{kind}_{n}>>"])
 def test_unsupported_templates_are_rejected(template: str) -> None:
-    with pytest.raises(ValueError, match="^must "):
+    with pytest.raises(ValueError, match=r"^must "):
         PlaceholderStyle(template)
 
 
