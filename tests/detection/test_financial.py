@@ -10,10 +10,10 @@ import itertools
 from pathlib import Path
 
 import pytest
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-from presidio_analyzer.nlp_engine import NoOpNlpEngine
+from presidio_analyzer import AnalyzerEngine
 
 from maskgate.detection.recognizers import financial
+from tests.detection.conftest import pattern_analyzer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LANGUAGES = ("en", "de")
@@ -21,12 +21,7 @@ LANGUAGES = ("en", "de")
 
 @pytest.fixture(scope="module")
 def analyzer() -> AnalyzerEngine:
-    registry = RecognizerRegistry(
-        recognizers=[r for language in LANGUAGES for r in financial.recognizers(language)],
-        supported_languages=list(LANGUAGES),
-    )
-    nlp_engine = NoOpNlpEngine(models=[{"lang_code": lang, "model_name": "none"} for lang in LANGUAGES])
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES))
+    return pattern_analyzer(financial.recognizers, LANGUAGES)
 
 
 def found(analyzer: AnalyzerEngine, text: str, language: str = "en") -> list[tuple[str, str]]:

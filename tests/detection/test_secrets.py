@@ -13,11 +13,11 @@ import string
 from pathlib import Path
 
 import pytest
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.nlp_engine import NoOpNlpEngine
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from maskgate.detection.recognizers import secrets
 from maskgate.detection.recognizers.secrets import SECRET_ENTITIES
+from tests.detection.conftest import pattern_analyzer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LANGUAGES = ("en", "de")
@@ -129,12 +129,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def analyzer() -> AnalyzerEngine:
-    registry = RecognizerRegistry(
-        recognizers=[r for language in LANGUAGES for r in secrets.recognizers(language)],
-        supported_languages=list(LANGUAGES),
-    )
-    nlp_engine = NoOpNlpEngine(models=[{"lang_code": lang, "model_name": "none"} for lang in LANGUAGES])
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=list(LANGUAGES))
+    return pattern_analyzer(secrets.recognizers, LANGUAGES)
 
 
 def found(analyzer: AnalyzerEngine, text: str, language: str = "en") -> list[tuple[str, str]]:

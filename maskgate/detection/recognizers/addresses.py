@@ -19,7 +19,7 @@ full address with postcode (``Nürnberg 2024`` is no address).
 
 Granularity: a full address (street and number followed by postcode and city) is one span, masked as one
 token; without a postcode, street name and house number are separate spans, as are the lines of an English
-address block. See docs/readme/detection-formats.md for the measured trade-off.
+address block. See docs/detection-formats.md for the measured trade-off.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from maskgate.detection.recognizers._shared import OneEntityRecognizer
 
 ENTITY = "LOCATION"
 RECOGNIZER_NAME = "MaskgateAddressRecognizer"
@@ -203,23 +204,14 @@ class _Address:
     full: bool = False
 
 
-class AddressRecognizer(EntityRecognizer):
+class AddressRecognizer(OneEntityRecognizer):
     """German and English street addresses, postcodes with their city, post-office boxes."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=supported_language
-        )
+    ENTITY = ENTITY
+    NAME = RECOGNIZER_NAME
 
-    def load(self) -> None:  # nothing to load: the patterns are compiled at import
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """One result per address (a full address) or per address part (street, number, unit, ...)."""
-        if entities and ENTITY not in entities:
-            return []
         addresses = _find_addresses(text)
         results = []
         for address in addresses:

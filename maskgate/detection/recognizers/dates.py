@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from maskgate.detection.recognizers import ResultFilter
+from maskgate.detection.recognizers._shared import OneEntityRecognizer
 
 ENTITY = "DATE_TIME"
 RECOGNIZER_NAME = "MaskgateDateRecognizer"
@@ -144,23 +144,14 @@ _PARTIAL_DATE_SCORE = 0.6
 _BARE_YEAR_SCORE = 0.5
 
 
-class DateRecognizer(EntityRecognizer):
+class DateRecognizer(OneEntityRecognizer):
     """Calendar dates and clock times in German and English notations, with exact spans."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=supported_language
-        )
+    ENTITY = ENTITY
+    NAME = RECOGNIZER_NAME
 
-    def load(self) -> None:  # nothing to load: the patterns are compiled at import
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return one result per date or time expression (with its weekday and time, if written)."""
-        if entities and ENTITY not in entities:
-            return []
         results = []
         resume = 0
         for anchor in _ANCHOR.finditer(text):

@@ -22,9 +22,9 @@ import functools
 import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from maskgate.detection.recognizers import ResultFilter
+from maskgate.detection.recognizers._shared import named_result
 from maskgate.detection.recognizers.names import (
     ARTICLES,
     LINE_DECORATION,
@@ -32,10 +32,10 @@ from maskgate.detection.recognizers.names import (
     NER_RECOGNIZER_NAME,
     NEVER_NAMES,
     PLACE_RECOGNIZER_NAME,
+    LexiconRecognizer,
     Token,
     TokenView,
     is_compound_noun,
-    lexicon,
     line_bounds,
     neighbour_line,
     source_of,
@@ -78,35 +78,20 @@ _STRONG_CUE_EN = re.compile(
 )
 
 
-class PlaceRecognizer(EntityRecognizer):
+class PlaceRecognizer(LexiconRecognizer):
     """LOCATION from a place gazetteer plus context; see the module docstring."""
 
-    def __init__(self, language: str):
-        super().__init__(
-            supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=language, version="1.0"
-        )
+    ENTITY = ENTITY
+    NAME = RECOGNIZER_NAME
 
-    def load(self) -> None:
-        lexicon()
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        if ENTITY not in entities:
-            return []
+    def find(self, text: str) -> list[RecognizerResult]:
         return [
             _result(start, end, score) for start, end, score in find_places(text, self.supported_language)
         ]
 
 
 def _result(start: int, end: int, score: float) -> RecognizerResult:
-    return RecognizerResult(
-        ENTITY,
-        start,
-        end,
-        score,
-        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME},
-    )
+    return named_result(ENTITY, RECOGNIZER_NAME, start, end, score)
 
 
 def _eligible(v: TokenView, tok: Token) -> bool:

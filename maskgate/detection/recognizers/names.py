@@ -36,6 +36,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from maskgate.detection.recognizers import ResultFilter
+from maskgate.detection.recognizers._shared import OneEntityRecognizer, named_result
 
 ENTITY = "PERSON"
 RECOGNIZER_NAME = "MaskgateNameRecognizer"
@@ -555,13 +556,11 @@ class TokenView:
         return tok.text.istitle() and not self.is_common(tok) and tok.key not in self.lex.places
 
 
-class NameRecognizer(EntityRecognizer):
-    """PERSON from first-name and surname lists plus context cues; see the module docstring."""
+class LexiconRecognizer(OneEntityRecognizer):
+    """A recognizer backed by the shared name and place lexicon (this module's and locations.py's): loading
+    it loads the lexicon, and it answers only when its entity is asked for by name."""
 
-    def __init__(self, language: str):
-        super().__init__(
-            supported_entities=[ENTITY], name=RECOGNIZER_NAME, supported_language=language, version="1.0"
-        )
+    VERSION = "1.0"
 
     def load(self) -> None:
         lexicon()
@@ -569,19 +568,23 @@ class NameRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        if ENTITY not in entities:
+        if self.ENTITY not in entities:
             return []
+        return self.find(text)
+
+
+class NameRecognizer(LexiconRecognizer):
+    """PERSON from first-name and surname lists plus context cues; see the module docstring."""
+
+    ENTITY = ENTITY
+    NAME = RECOGNIZER_NAME
+
+    def find(self, text: str) -> list[RecognizerResult]:
         return [_result(start, end, score) for start, end, score in find_names(text, self.supported_language)]
 
 
 def _result(start: int, end: int, score: float) -> RecognizerResult:
-    return RecognizerResult(
-        ENTITY,
-        start,
-        end,
-        score,
-        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: RECOGNIZER_NAME},
-    )
+    return named_result(ENTITY, RECOGNIZER_NAME, start, end, score)
 
 
 @functools.lru_cache(maxsize=4)

@@ -25,7 +25,8 @@ import re
 
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from maskgate.detection.recognizers._shared import OneEntityRecognizer
 
 ENTITY = "PHONE_NUMBER"
 
@@ -78,23 +79,14 @@ _MIN_DIGITS = 7
 _MAX_DIGITS = 15  # E.164: at most 15 digits including the country code
 
 
-class PhoneRecognizer(EntityRecognizer):
+class PhoneRecognizer(OneEntityRecognizer):
     """Finds phone numbers by one regex pass over digit runs, then classifies each run by its notation."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY], name="MaskgatePhoneRecognizer", supported_language=supported_language
-        )
+    ENTITY = ENTITY
+    NAME = "MaskgatePhoneRecognizer"
 
-    def load(self) -> None:  # nothing to load: the pattern is compiled at import
-        pass
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def find(self, text: str) -> list[RecognizerResult]:
         """Return one result per run that reads as a phone number in its notation and context."""
-        if entities and ENTITY not in entities:
-            return []
         results = []
         for match in _RUN.finditer(text):
             score = _score(text, match)

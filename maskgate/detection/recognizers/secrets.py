@@ -58,7 +58,7 @@ SECRET_ENTITIES: frozenset[str] = frozenset({
     SLACK_TOKEN, STRIPE_KEY, GOOGLE_API_KEY, AZURE_KEY, BEARER_TOKEN, JWT, PRIVATE_KEY, URL_CREDENTIALS,
     PASSWORD, SECRET,
 })
-"""Every type this family reports (documented in docs/readme/detection-secrets.md)."""
+"""Every type this family reports (documented in docs/detection-secrets.md)."""
 
 # Priorities: which rule keeps overlapping text. Scores: how sure a hit is (what thresholds compare).
 _WHOLE_BLOCK, _VENDOR, _NEAR_CONTEXT, _JWT = 100, 90, 80, 70
