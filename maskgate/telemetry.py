@@ -29,8 +29,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from contextvars import Token
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +51,6 @@ __all__ = [
     "configure_from_env",
     "context_with_span",
     "extract_context",
-    "phase_span",
     "record_detection",
     "record_request",
     "record_restore",
@@ -216,31 +214,6 @@ def context_with_span(span: Span | None) -> otel_context.Context | None:
     """A context whose parent is ``span`` (a host's request span that is not the current span, such as
     LiteLLM's ``parent_otel_span``); None, meaning the current context, when there is no span."""
     return trace.set_span_in_context(span) if span is not None else None
-
-
-@contextmanager
-def phase_span(
-    name: str,
-    *,
-    parent: otel_context.Context | None = None,
-    attributes: Mapping[str, str | int | float | bool] | None = None,
-) -> Iterator[Span]:
-    """A span that is current while the block runs (so spans started inside become its children).
-
-    An exception marks the span as failed with the exception's *type* only: exception messages may quote
-    the request, so they are never recorded. (Started and attached by hand: ``start_as_current_span`` costs
-    several times more, which matters when nothing is exported.)
-    """
-    span = _tracer.start_span(name, context=parent, kind=SpanKind.INTERNAL, attributes=attributes)
-    token = otel_context.attach(trace.set_span_in_context(span, parent))
-    try:
-        yield span
-    except BaseException as exc:
-        _fail(span, type(exc).__name__)
-        raise
-    finally:
-        otel_context.detach(token)
-        span.end()
 
 
 def _fail(span: Span, error_type: str) -> None:

@@ -13,7 +13,7 @@ import json
 from opentelemetry import metrics, trace
 from maskgate import telemetry
 configured = telemetry.configure_from_env()
-with telemetry.phase_span("probe") as span:
+with trace.get_tracer("maskgate").start_as_current_span("probe") as span:
     recording = span.is_recording()
 provider = trace.get_tracer_provider()
 resource = getattr(provider, "resource", None)
@@ -89,7 +89,7 @@ exporter = InMemorySpanExporter()
 host.add_span_processor(SimpleSpanProcessor(exporter))
 trace.set_tracer_provider(host)
 configured = telemetry.configure_from_env()
-with telemetry.phase_span("maskgate.mask_request"):
+with trace.get_tracer("maskgate").start_as_current_span("maskgate.mask_request"):
     pass
 telemetry.shutdown()
 with trace.get_tracer("host").start_as_current_span("after maskgate's shutdown"):
