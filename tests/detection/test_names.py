@@ -55,6 +55,9 @@ def test_german_names_with_context(detector: Detector, text: str, expected: list
         ("Rose Müller hat sich beschwert, weil ihr Konto gesperrt wurde.", ["Rose Müller"]),
         ("Der Vertrag läuft auf Wolfgang Schäuble-Neumann.", ["Wolfgang Schäuble-Neumann"]),
         ("„Das ist mein Platz“, sagte Elsbeth zu Agathe.", ["Elsbeth", "Agathe"]),
+        # a first name that is also a noun (the heather) with a surname no list knows
+        ("Erika Mustermann hat angerufen.", ["Erika Mustermann"]),
+        ("Bitte schreib an Erika Musterfrau wegen des Termins.", ["Erika Musterfrau"]),
     ],
 )
 def test_german_names_without_cue(detector: Detector, text: str, expected: list[str]) -> None:
@@ -70,6 +73,7 @@ def test_german_names_without_cue(detector: Detector, text: str, expected: list[
         "Weisheit und Disziplin sind keine Namen. Hoffnung auch nicht.",
         "Senden Sie das Formular zurück. Lesen Sie vorher die Anleitung.",
         "Die Rose blüht. Essen ist fertig. Bitte kommen Sie pünktlich.",
+        "Die Erika blüht im Garten neben der Gartenpflege.",
         "Meine Frau und ich möchten ein Gemeinschaftskonto eröffnen.",
         "Sehr geehrte Frau Ministerin, sehr geehrter Herr Präsident, hallo Team!",
         "Wir nutzen Python, Docker und Kubernetes in der Cloud.",

@@ -741,7 +741,13 @@ def _list_name_score(a: TokenView, i: int, j: int) -> float:
             and nxt.key not in _FUNCTION_WORDS
             and (not a.is_common(nxt) or (nxt.text[0].isupper() and not a.lower_text))
         )
-        if anchored or (a.language == "en" and a.unknown_capitalised(nxt) and not a.sentence_initial(tok)):
+        # An unknown capitalised word next to it is a surname too ("Erika Mustermann"); in German only if it
+        # is no compound of a known noun, since German capitalises every noun ("Erika Gartenpflege").
+        unknown_surname = a.unknown_capitalised(nxt) and (
+            (a.language == "en" and not a.sentence_initial(tok))
+            or (a.language == "de" and a.joined(i, i + 1) and not is_compound_noun(a, nxt))
+        )
+        if anchored or unknown_surname:
             return SCORE_WEAK
         return 0.0
     surname = any(a.is_last(t) and not a.is_common(t) for t in a.tokens[i + 1 : j])
