@@ -43,9 +43,6 @@ INLINE_RESTORE_BYTES = 16 * 1024
 """Restoring a small answer costs about as much as the hop to the thread pool and back (a few tenths of a
 millisecond), so answers up to this size are restored right on the event loop; larger ones go to the pool,
 where a long restore cannot stall other streams' chunks."""
-INLINE_DETECT_BYTES = 4 * 1024
-"""Request bodies up to this size are masked right on the event loop when their stream is the only one in the
-process (see ``Exchange._run``); larger ones always go to the thread pool."""
 _REQUEST_HEADERS_TO_REMOVE = ("accept-encoding", contract.MODE_KEY)
 
 
@@ -79,18 +76,16 @@ class Exchange:
         path_prefix: str = "",
         route_mode: str | None = None,
         grpc_metadata: Mapping[str, str] | None = None,
-        active_streams: Callable[[], int] = lambda: 1,
     ):
         """``send`` writes an extra message to Envoy ahead of an answer (a longer deadline).
         ``grpc_metadata``: the ext_proc stream's invocation metadata, which carries Envoy's own trace context
-        when Envoy traces. ``active_streams``: how many streams this process serves now, this one included."""
+        when Envoy traces."""
         self._gate = gate
         self._executor = executor
         self._send = send
         self._prefix = path_prefix
         self._route_mode = route_mode
         self._grpc_metadata = grpc_metadata or {}
-        self._active_streams = active_streams
         self.summary = Summary()
         self._format: ApiFormat | None = None
         self._content_type: str | None = None
@@ -176,12 +171,13 @@ class Exchange:
         )
 
     async def _decide(self, body: bytes) -> ProcessingResponse | None:
-        """Run the core on the whole request body; a local reply if it blocks, else None."""
+        """Run the core on the whole request body (in the thread pool: detection takes milliseconds and
+        must not stall other streams' chunks); a local reply if it blocks, else None."""
         if len(body) > contract.LARGE_BODY_BYTES:
             await self._send(extend_timeout(contract.LONG_MESSAGE_TIMEOUT_S))
+        loop = asyncio.get_running_loop()
         started = time.perf_counter()
-        inline = len(body) <= INLINE_DETECT_BYTES and self._active_streams() <= 1
-        outcome = await self._run(self._process_request, body, inline=inline)
+        outcome = await loop.run_in_executor(self._executor, self._process_request, body)
         self.summary.detect_ms = round((time.perf_counter() - started) * 1000, 2)
         self._outcome = outcome
         report = outcome.report
@@ -196,17 +192,6 @@ class Exchange:
             headers = {"content-type": "application/json", **outcome.headers()}
             return immediate_response(outcome.status, outcome.error_body, headers, "maskgate_blocked")
         return None
-
-    async def _run(self, work: Callable[[bytes], Any], body: bytes, *, inline: bool) -> Any:
-        """``work(body)`` right here, or in the thread pool so that a long detection or restore cannot stall
-        other streams' chunks. Detection runs here only when this stream is the only one in the process and
-        the body is small (``INLINE_DETECT_BYTES``): then nobody can be starved, and the hop to the pool and
-        back (handing the GIL to a worker thread, waking the loop again: ~0.5 ms) would be a large part of a
-        cached detection's cost. The size cap bounds how long a stream arriving meanwhile waits: detecting
-        4 KB of text never seen before takes tens of milliseconds, a 12 KB body hundreds."""
-        if inline:
-            return work(body)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, body)
 
     def _process_request(self, body: bytes) -> Outcome:
         return self._gate.process_request(
@@ -273,7 +258,12 @@ class Exchange:
             return body_response(False, b"")
         body = b"".join(self._response_chunks)
         self._response_chunks = []
-        restored = await self._run(self._restore_body, body, inline=len(body) <= INLINE_RESTORE_BYTES)
+        if len(body) <= INLINE_RESTORE_BYTES:
+            restored = self._restore_body(body)
+        else:
+            restored = await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._restore_body, body
+            )
         self.summary.unrestored = restored.stats.unrestored
         set_headers = {contract.UNRESTORED_HEADER: str(restored.stats.unrestored)}
         if self._body_messages == 1:  # BUFFERED: Envoy keeps the headers until now, so the length can be set

@@ -43,7 +43,6 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
             self._path_prefix,
             metadata.get(contract.MODE_KEY),
             grpc_metadata=metadata,
-            active_streams=lambda: self.active_streams,
         )
         self.active_streams += 1
         started = time.perf_counter()
