@@ -4,6 +4,7 @@ programs that read them, and the generated Envoy config is what the generator pr
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -102,6 +103,14 @@ def test_the_mounted_policy_is_valid(compose: dict) -> None:
     assert policies
     for path in policies:
         Policy.load(path)
+
+
+def test_every_variable_the_litellm_config_reads_is_set_by_compose(compose: dict) -> None:
+    (config, _), = _bind_mounts(compose)["litellm"]
+    wanted = set(re.findall(r"os\.environ/(\w+)", config.read_text()))
+    assert wanted, "the LiteLLM config reads no upstream settings from the environment"
+    missing = wanted - set(compose["services"]["litellm"]["environment"])
+    assert not missing, f"compose.yaml does not set {sorted(missing)} for the LiteLLM proxy"
 
 
 def test_the_collector_pipelines_use_only_defined_components(compose: dict) -> None:
