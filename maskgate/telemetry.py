@@ -26,6 +26,7 @@ traces, and :func:`shutdown` leaves them to their owner.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
@@ -98,32 +99,31 @@ def _protocol(signal: str, environ: Mapping[str, str]) -> str:
     return protocol
 
 
-def _span_exporter(name: str, environ: Mapping[str, str]):  # -> SpanExporter
+# Per signal: (console exporter module, class), (OTLP exporter module with {transport}, class). Imported only
+# when chosen, so a process that exports nothing never loads gRPC or HTTP exporter code.
+_EXPORTERS = {
+    "traces": (
+        ("opentelemetry.sdk.trace.export", "ConsoleSpanExporter"),
+        ("opentelemetry.exporter.otlp.proto.{transport}.trace_exporter", "OTLPSpanExporter"),
+    ),
+    "metrics": (
+        ("opentelemetry.sdk.metrics.export", "ConsoleMetricExporter"),
+        ("opentelemetry.exporter.otlp.proto.{transport}.metric_exporter", "OTLPMetricExporter"),
+    ),
+}
+
+
+def _exporter(signal: str, name: str, environ: Mapping[str, str]) -> Any:
+    """The span or metric exporter that ``OTEL_<SIGNAL>_EXPORTER`` names, over the configured protocol."""
+    (console_module, console_class), (otlp_module, otlp_class) = _EXPORTERS[signal]
     if name == "console":
-        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
-
-        return ConsoleSpanExporter()
+        return getattr(importlib.import_module(console_module), console_class)()
     if name != "otlp":
-        raise ValueError(f"OTEL_TRACES_EXPORTER: unsupported exporter {name!r} (use otlp, console or none)")
-    if _protocol("traces", environ) == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-    else:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    return OTLPSpanExporter()
-
-
-def _metric_exporter(name: str, environ: Mapping[str, str]):  # -> MetricExporter
-    if name == "console":
-        from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
-
-        return ConsoleMetricExporter()
-    if name != "otlp":
-        raise ValueError(f"OTEL_METRICS_EXPORTER: unsupported exporter {name!r} (use otlp, console or none)")
-    if _protocol("metrics", environ) == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
-    else:
-        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
-    return OTLPMetricExporter()
+        raise ValueError(
+            f"OTEL_{signal.upper()}_EXPORTER: unsupported exporter {name!r} (use otlp, console or none)"
+        )
+    transport = "grpc" if _protocol(signal, environ) == "grpc" else "http"
+    return getattr(importlib.import_module(otlp_module.format(transport=transport)), otlp_class)()
 
 
 def _resource(environ: Mapping[str, str]):  # -> Resource
@@ -164,7 +164,7 @@ def configure_from_env(environ: Mapping[str, str] | None = None) -> bool:
 
             tracer_provider = TracerProvider(resource=resource)
             for name in trace_exporters:
-                tracer_provider.add_span_processor(BatchSpanProcessor(_span_exporter(name, environ)))
+                tracer_provider.add_span_processor(BatchSpanProcessor(_exporter("traces", name, environ)))
             trace.set_tracer_provider(tracer_provider)
             _installed.append(tracer_provider)
         if metric_exporters and _is_default_meter_provider(metrics.get_meter_provider()):
@@ -172,7 +172,8 @@ def configure_from_env(environ: Mapping[str, str] | None = None) -> bool:
             from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 
             readers = [
-                PeriodicExportingMetricReader(_metric_exporter(name, environ)) for name in metric_exporters
+                PeriodicExportingMetricReader(_exporter("metrics", name, environ))
+                for name in metric_exporters
             ]
             meter_provider = MeterProvider(resource=resource, metric_readers=readers)
             metrics.set_meter_provider(meter_provider)
