@@ -27,6 +27,7 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from maskgate.detection.recognizers._shared import OneEntityRecognizer
+from maskgate.detection.recognizers.financial import luhn_ok
 
 ENTITY = "PHONE_NUMBER"
 
@@ -190,13 +191,7 @@ def _is_card_number(groups: list[str], run: str) -> bool:
     digits = "".join(groups)
     if len(digits) < 13 or run.lstrip().startswith(("+", "0")):
         return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
+    return luhn_ok(digits)
 
 
 def _last_match_end(pattern: re.Pattern[str], window: str, pos: int = 0) -> int:
