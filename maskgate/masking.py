@@ -176,9 +176,11 @@ class _ValueSearch:
 
     A combined regex alternation costs time per value at every position (seconds for a few hundred values
     over a long conversation), and compiling a pattern per value costs ~0.1 ms each and leaves the values in
-    the ``re`` module's pattern cache. Instead each value is indexed by its first word: the text's words are
-    scanned once, and only the values whose first word stands there are compared, chunk by chunk. The cost is
-    linear in the text, flat in the number of values, and nothing outlives the search.
+    the ``re`` module's pattern cache. Instead each value is indexed by its first word, and only the values
+    whose first word stands somewhere in the text are compared, chunk by chunk. Where the first words stand
+    is found by ``str.find`` in the case-folded text (C speed, a few microseconds for a few values), or, when
+    there are many first words or case folding changed the text's length (``ß`` -> ``ss``: offsets would
+    no longer line up), by one scan over the text's words. Nothing outlives the search.
     """
 
     __slots__ = ("_by_word",)
@@ -200,17 +202,38 @@ class _ValueSearch:
         if not self._by_word:
             return
         end = 0
-        for word in _WORD.finditer(text):
-            candidates = self._by_word.get(word.group().casefold())
-            if candidates is None or word.start() < end:
+        for position, candidates in self._first_words(text):
+            if position < end:
                 continue
             for candidate in candidates:
-                start = word.start() - candidate.lead
+                start = position - candidate.lead
                 stop = candidate.match(text, start) if start >= end else None
                 if stop is not None:
                     yield _Span(start, stop, candidate.type)
                     end = stop
                     break
+
+    def _first_words(self, text: str) -> list[tuple[int, list[_Value]]]:
+        """Where a whole word of ``text`` is some value's first word, in text order, with those values."""
+        folded = text.casefold()
+        if len(folded) != len(text) or len(self._by_word) > _FIND_LIMIT:
+            found = []
+            for word in _WORD.finditer(text):
+                candidates = self._by_word.get(word.group().casefold())
+                if candidates is not None:
+                    found.append((word.start(), candidates))
+            return found
+        found = []
+        for first_word, candidates in self._by_word.items():
+            position = folded.find(first_word)
+            while position >= 0:
+                after = position + len(first_word)
+                starts_word = not (position and _WORD_CHAR.match(text, position - 1))
+                if starts_word and not _WORD_CHAR.match(text, after):
+                    found.append((position, candidates))
+                position = folded.find(first_word, after)
+        found.sort(key=lambda item: item[0])
+        return found
 
 
 class _Value:
@@ -260,6 +283,8 @@ def _chunk_end(text: str, position: int, length: int, folded: str) -> int | None
 
 _WORD = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
+_FIND_LIMIT = 64
+"""Up to this many distinct first words, finding each with ``str.find`` beats one scan over every word."""
 
 
 @lru_cache(maxsize=32)

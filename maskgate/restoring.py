@@ -83,7 +83,7 @@ def restore_text(text: str, ledger: Ledger, stats: RestoreStats, json_escape: bo
     if not ledger:
         return text
     replacer = _Replacer(ledger, stats, json_escape)
-    return replacer.matcher.pattern.sub(replacer, text)
+    return replacer.matcher.sub(replacer, text)
 
 
 class StreamTextRestorer:

@@ -96,12 +96,14 @@ class Detector:
         return guess_language(text, settings.default) if settings.detect else settings.default
 
     def detect(self, text: str, language: str | None = None) -> list[Entity]:
-        """Non-overlapping entities in ``text``, sorted by position; offsets are ``str`` indices."""
-        language = self.language_of(text, language)
-        key = cache_key(self._fingerprint, language, text)
+        """Non-overlapping entities in ``text``, sorted by position; offsets are ``str`` indices.
+
+        The cache is keyed by the language as asked for ("" for the policy's rule, which the fingerprint
+        covers), so a repeated message skips the language guess as well as the analysis."""
+        key = cache_key(self._fingerprint, language or "", text)
         found = self._cache.get(key)
         if found is None:
-            found = tuple(self._detect_uncached(text, language))
+            found = tuple(self._detect_uncached(text, self.language_of(text, language)))
             self._cache.put(key, found)
         return list(found)
 

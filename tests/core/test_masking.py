@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maskgate import masking
 from maskgate.ledger import Ledger
 from maskgate.masking import mask, mask_texts
 from maskgate.policy import Policy
@@ -200,3 +203,15 @@ def test_real_detector_round_trip(real_detector: object) -> None:
         assert "Max Mustermann" not in text and "DE89370400440532013000" not in text
     assert masked.texts[1].count("<<PLACEHOLDER_1>>") == 1
     assert restored(masked.texts, ledger) == texts
+
+
+@settings(max_examples=200, deadline=None)
+@given(message, st.lists(st.sampled_from(VALUES), min_size=1, max_size=6))
+def test_sweep_finds_the_same_spans_by_word_scan_and_by_find(text: str, values: list[str]) -> None:
+    """The sweep locates first words with ``str.find`` when it can and by scanning every word otherwise
+    (many values, or a text whose case folding changes its length); both must find exactly the same."""
+    search = masking._ValueSearch(tuple(("PERSON", value) for value in values))
+    for variant in (text, text.upper(), text.replace("e", "ß")):
+        found = list(search.spans(variant))
+        with patch.object(masking, "_FIND_LIMIT", -1):
+            assert list(search.spans(variant)) == found

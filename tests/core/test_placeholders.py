@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maskgate.ledger import Ledger
 from maskgate.placeholders import DEFAULT_TEMPLATE, PlaceholderStyle
@@ -127,3 +129,18 @@ def test_empty_matcher_matches_nothing() -> None:
     matcher = PlaceholderStyle().matcher([])
     assert list(matcher.finditer("<<PERSON_1>>")) == []
     assert matcher.pending_start("<<PER", 0, 5) is None
+
+
+_PIECES = [*DRIFTED, "<<PERSON_1>>", "<<EMAIL_ADDRESS_1>>", "<<PLACEHOLDER_3>>", "PERSON_10", "xPERSON_1",
+           "<", "<<", "[", "&", "&lt;", "\\", "P", "E", "PE", "Paris", " ", "_", "1", "12", "-", "ß", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=3)), max_size=12), st.integers(0, 5))
+def test_fast_search_finds_exactly_what_the_full_pattern_finds(pieces: list[str], pos: int) -> None:
+    """The matcher tries its pattern only where a token can start; that must never change what it finds."""
+    matcher = PlaceholderStyle().matcher(["PERSON", "EMAIL_ADDRESS", "PLACEHOLDER"])
+    text = "".join(pieces)
+    full = [(m.span(), m.group()) for m in matcher.pattern.finditer(text, pos)]
+    assert [(m.span(), m.group()) for m in matcher.finditer(text, pos)] == full
+    assert matcher.sub(lambda m: "#", text) == matcher.pattern.sub("#", text)
