@@ -199,6 +199,30 @@ class Gate:
             phase.failed(type(exc).__name__)
             return self._refuse(fmt, mode, _INTERNAL_ERROR)
 
+    def needs_detection(self, fmt: ApiFormat | None, raw_body: bytes,
+                        content_encoding: str | None = None) -> bool:
+        """Whether :meth:`process_request` on this body would run the detector on some text instead of
+        answering every text from the span cache (a conversation's history, a retried request).
+
+        For hosts that keep detection off their event loop (milliseconds per new text): a request that
+        detects nothing new takes a fraction of a millisecond and can run in line, saving the hand-off to a
+        thread and back. It answers the scheduling question only; refusals are left to ``process_request``.
+        A compressed body counts as needing detection rather than being inflated twice."""
+        is_cached = getattr(self.detector, "is_cached", None)
+        if fmt is None:
+            return False
+        if is_cached is None or (content_encoding or "identity").strip().lower() != "identity":
+            return True
+        try:
+            body = _parse_request(raw_body)
+        except GateError:
+            return False  # refused without detecting anything
+        try:
+            fields = wire_format(ApiFormat(fmt)).request_fields(body)
+        except Exception:  # process_request refuses it; scheduling is no place to decide how
+            return True
+        return not all(is_cached(field.text) for field in fields)
+
     def process_request_json(self, fmt: ApiFormat | None, body: dict[str, Any],
                              mode: Mode | str | None = None, *,
                              trace_context: Context | None = None) -> Outcome:

@@ -60,5 +60,10 @@ class SpanCache:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
+    def __contains__(self, key: bytes) -> bool:
+        """Presence only: neither a hit nor a miss, and the entry's age is unchanged."""
+        with self._lock:
+            return key in self._entries
+
     def __len__(self) -> int:
         return len(self._entries)

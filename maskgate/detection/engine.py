@@ -107,6 +107,10 @@ class Detector:
             self._cache.put(key, found)
         return list(found)
 
+    def is_cached(self, text: str, language: str | None = None) -> bool:
+        """Whether :meth:`detect` would answer from the span cache (microseconds) rather than analyse."""
+        return cache_key(self._fingerprint, language or "", text) in self._cache
+
     def _detect_uncached(self, text: str, language: str) -> list[Entity]:
         if not text.isascii():
             # JSON may carry lone surrogates ("\ud800"): valid str, invalid Unicode, and spaCy cannot hash

@@ -528,3 +528,19 @@ def test_real_detector_masks_and_restores_a_conversation(real_gate: Gate) -> Non
         == "Summary for Max Mustermann: account DE89370400440532013000, noted."
     )
     assert set(ORIGINALS) >= {"Max Mustermann"}
+
+
+def test_needs_detection_tells_whether_any_text_is_new(real_gate: Gate) -> None:
+    """Hosts run requests that detect nothing new in line; the answer must track the span cache exactly."""
+    history = [{"role": "user", "content": "Bitte schreib Frau Henrike Kowalczyk-Brandt aus Lüneburg."}]
+    body = json.dumps({"model": "m", "messages": history}).encode()
+    assert real_gate.needs_detection(CHAT, body)
+    first = real_gate.process_request(CHAT, body)
+    assert not real_gate.needs_detection(CHAT, body)
+    assert real_gate.process_request(CHAT, body).body == first.body  # the cached answer is the same answer
+    longer = [*history, {"role": "user", "content": "Und an Herrn Ottokar Wiesenthal-Prenzlow."}]
+    assert real_gate.needs_detection(CHAT, json.dumps({"model": "m", "messages": longer}).encode())
+    assert real_gate.needs_detection(CHAT, gzip.compress(body), "gzip")  # never inflated twice
+    assert not real_gate.needs_detection(CHAT, b"{not json")  # refused without detecting
+    assert not real_gate.needs_detection(None, body)  # a path no format claims is never inspected
+    assert Gate(detector=RegexDetector()).needs_detection(CHAT, body)  # a detector without a cache
