@@ -56,7 +56,8 @@ class Summary:
     action: str = "pass_through"
     status: int | None = None
     entities: dict[str, int] = field(default_factory=dict)
-    detect_ms: float | None = None
+    detect_ms: float | None = None  # the core's own time on the request body (detection, masking)
+    restore_ms: float | None = None  # the core's own time on a buffered answer
     response: str | None = None  # "buffered" | "streamed" | "skipped"
     unrestored: int = 0
     error: str | None = None
@@ -176,7 +177,6 @@ class Exchange:
         takes milliseconds and must not stall other streams' chunks. A local reply if it blocks, else None."""
         if len(body) > contract.LARGE_BODY_BYTES:
             await self._send(extend_timeout(contract.LONG_MESSAGE_TIMEOUT_S))
-        started = time.perf_counter()
         if len(body) <= INLINE_BYTES and not self._gate.needs_detection(
             self._format, body, self._content_encoding
         ):
@@ -185,7 +185,6 @@ class Exchange:
             outcome = await asyncio.get_running_loop().run_in_executor(
                 self._executor, self._process_request, body
             )
-        self.summary.detect_ms = round((time.perf_counter() - started) * 1000, 2)
         self._outcome = outcome
         report = outcome.report
         self.summary.mode = str(report.mode)
@@ -201,7 +200,8 @@ class Exchange:
         return None
 
     def _process_request(self, body: bytes) -> Outcome:
-        return self._gate.process_request(
+        started = time.perf_counter()
+        outcome = self._gate.process_request(
             self._format,
             body,
             self._route_mode,
@@ -209,6 +209,8 @@ class Exchange:
             self._content_encoding,
             trace_context=self._trace_parent,
         )
+        self.summary.detect_ms = _ms_since(started)
+        return outcome
 
     def _refuse(self, error: GateError) -> ProcessingResponse:
         self.summary.action = "block"
@@ -278,10 +280,13 @@ class Exchange:
         return body_response(False, restored.body, set_headers=set_headers)
 
     def _restore_body(self, body: bytes) -> RestoredBody:
+        started = time.perf_counter()
         ledger = self._outcome.ledger
-        return self._gate.restore_body(
+        restored = self._gate.restore_body(
             self._format, body, ledger, self._response_encoding, trace_context=self._trace_parent
         )
+        self.summary.restore_ms = _ms_since(started)
+        return restored
 
     def _stream_chunk(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
         """One answer per chunk: the restored bytes ready so far (b"" holds everything back); the final
@@ -298,6 +303,10 @@ class Exchange:
         stream still open is reported as aborted. After the stream's last chunk this does nothing."""
         if self._restorer is not None:
             self._restorer.close()
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def _is_event_stream(content_type: str) -> bool:
