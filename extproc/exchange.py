@@ -25,6 +25,7 @@ from typing import Any
 from opentelemetry.context import Context
 
 from extproc import contract
+from extproc.logs import elapsed_ms
 from extproc.messages import (
     ProcessingRequest,
     ProcessingResponse,
@@ -209,7 +210,7 @@ class Exchange:
             self._content_encoding,
             trace_context=self._trace_parent,
         )
-        self.summary.detect_ms = _ms_since(started)
+        self.summary.detect_ms = elapsed_ms(started)
         return outcome
 
     def _refuse(self, error: GateError) -> ProcessingResponse:
@@ -285,7 +286,7 @@ class Exchange:
         restored = self._gate.restore_body(
             self._format, body, ledger, self._response_encoding, trace_context=self._trace_parent
         )
-        self.summary.restore_ms = _ms_since(started)
+        self.summary.restore_ms = elapsed_ms(started)
         return restored
 
     def _stream_chunk(self, chunk: bytes, end_of_stream: bool) -> ProcessingResponse:
@@ -303,10 +304,6 @@ class Exchange:
         stream still open is reported as aborted. After the stream's last chunk this does nothing."""
         if self._restorer is not None:
             self._restorer.close()
-
-
-def _ms_since(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def _is_event_stream(content_type: str) -> bool:

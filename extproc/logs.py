@@ -50,3 +50,8 @@ def log(level: int, event: str, **fields: Any) -> None:
     if logger.isEnabledFor(level):
         exc_info = fields.pop("exc_info", None)
         logger.log(level, event, extra={"fields": fields}, exc_info=exc_info)
+
+
+def elapsed_ms(started: float) -> float:
+    """Milliseconds since ``started`` (a ``time.perf_counter()`` reading), as the log lines give durations."""
+    return round((time.perf_counter() - started) * 1000, 2)

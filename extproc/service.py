@@ -20,7 +20,7 @@ import grpc
 from extproc import contract
 from extproc._proto.envoy.service.ext_proc.v3 import external_processor_pb2_grpc
 from extproc.exchange import Exchange
-from extproc.logs import log
+from extproc.logs import elapsed_ms, log
 from extproc.messages import ProcessingRequest
 from maskgate import Gate
 
@@ -68,7 +68,7 @@ class ExternalProcessor(external_processor_pb2_grpc.ExternalProcessorServicer):
                 level,
                 "exchange",
                 end=end,
-                ms=round((time.perf_counter() - started) * 1000, 2),
+                ms=elapsed_ms(started),
                 active_streams=self.active_streams,
                 **exchange.summary.fields(),
             )

@@ -211,9 +211,9 @@ class Gate:
         is_cached = getattr(self.detector, "is_cached", None)
         if fmt is None:
             return False
-        if is_cached is None or (content_encoding or "identity").strip().lower() != "identity":
-            return True
         try:
+            if is_cached is None or _coding(content_encoding) is not None:
+                return True
             body = _parse_request(raw_body)
         except GateError:
             return False  # refused without detecting anything

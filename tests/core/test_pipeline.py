@@ -541,6 +541,8 @@ def test_needs_detection_tells_whether_any_text_is_new(real_gate: Gate) -> None:
     longer = [*history, {"role": "user", "content": "Und an Herrn Ottokar Wiesenthal-Prenzlow."}]
     assert real_gate.needs_detection(CHAT, json.dumps({"model": "m", "messages": longer}).encode())
     assert real_gate.needs_detection(CHAT, gzip.compress(body), "gzip")  # never inflated twice
+    assert not real_gate.needs_detection(CHAT, body, "identity")
+    assert not real_gate.needs_detection(CHAT, body, "br")  # refused (415) without detecting
     assert not real_gate.needs_detection(CHAT, b"{not json")  # refused without detecting
     assert not real_gate.needs_detection(None, body)  # a path no format claims is never inspected
     assert Gate(detector=RegexDetector()).needs_detection(CHAT, body)  # a detector without a cache
