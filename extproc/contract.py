@@ -24,6 +24,22 @@ ROUTE_VALUE = "pii"
 
 UNRESTORED_HEADER = "x-maskgate-unrestored"
 
+TRACE_HEADERS = ("traceparent", "tracestate", "baggage")
+FORWARDED_HEADERS = (
+    ":path",
+    ":method",
+    ":status",
+    "content-type",
+    "content-encoding",
+    ROUTE_HEADER,
+    *TRACE_HEADERS,
+)
+"""The only headers Envoy sends the processor (``forward_rules``), request and response alike: what it
+reads to choose a format and a response mode, plus the W3C trace context. The others — API keys, cookies,
+a dozen SDK headers — never reach it: less to serialise and parse on every message, and nothing secret in a
+process that has no use for it. Removing and setting headers is unaffected: mutations apply to the whole
+header map."""
+
 _Header = ProcessingMode.HeaderSendMode
 _Body = ProcessingMode.BodySendMode
 

@@ -256,6 +256,11 @@ def ext_proc_filter(setup: EnvoySetup) -> hcm.HttpFilter:
         max_message_timeout=timedelta(seconds=contract.LONG_MESSAGE_TIMEOUT_S),
         allow_mode_override=True,
         allowed_override_modes=[_processing_mode(mode) for mode in contract.ALLOWED_OVERRIDES],
+        forward_rules=ext_proc.HeaderForwardingRules(
+            allowed_headers=matcher.ListStringMatcher(
+                patterns=[matcher.StringMatcher(exact=name) for name in contract.FORWARDED_HEADERS]
+            )
+        ),
     )
     return hcm.HttpFilter(name=contract.FILTER_NAME, typed_config=protobuf.Any.pack(config))
 

@@ -36,7 +36,17 @@ from extproc.messages import (
     immediate_response,
     trailers_response,
 )
-from maskgate import Action, ApiFormat, Gate, Mode, Outcome, RestoredBody, format_for_path, telemetry
+from maskgate import (
+    Action,
+    ApiFormat,
+    Gate,
+    Mode,
+    Outcome,
+    ReadRequest,
+    RestoredBody,
+    format_for_path,
+    telemetry,
+)
 from maskgate.errors import GateError, error_body
 
 MODES = frozenset(mode.value for mode in Mode)
@@ -46,6 +56,8 @@ texts are all in the detector's cache) takes well under a millisecond, about wha
 pool and back costs (~0.3 ms measured in the processor), so it runs right on the event loop. Detection and
 larger bodies go to the pool, where they cannot stall other streams' chunks."""
 _REQUEST_HEADERS_TO_REMOVE = ("accept-encoding", contract.MODE_KEY)
+_READ_HEADERS = frozenset(contract.FORWARDED_HEADERS)
+"""Envoy forwards only these with the generated config; a hand-written config may send them all."""
 
 
 @dataclass
@@ -117,7 +129,7 @@ class Exchange:
     # -- request -------------------------------------------------------------------------------------------
 
     async def _request_headers(self, message: Any) -> ProcessingResponse:
-        headers = headers_of(message.headers)
+        headers = headers_of(message.headers, _READ_HEADERS)
         api_format = format_for_path(headers.get(":path", ""), self._prefix)
         if api_format is None or headers.get(":method", "POST") != "POST":
             # Not an API we mask: untouched, and Envoy is told not to send anything more.
@@ -175,16 +187,19 @@ class Exchange:
 
     async def _decide(self, body: bytes) -> ProcessingResponse | None:
         """Run the core on the whole request body — in the thread pool if it detects anything new: detection
-        takes milliseconds and must not stall other streams' chunks. A local reply if it blocks, else None."""
+        takes milliseconds and must not stall other streams' chunks. A small body is read here first to tell
+        which, and the read is handed on (parsed once). A local reply if it blocks, else None."""
         if len(body) > contract.LARGE_BODY_BYTES:
             await self._send(extend_timeout(contract.LONG_MESSAGE_TIMEOUT_S))
-        if len(body) <= INLINE_BYTES and not self._gate.needs_detection(
-            self._format, body, self._content_encoding
-        ):
-            outcome = self._process_request(body)
+        started = time.perf_counter()
+        read = None
+        if len(body) <= INLINE_BYTES:
+            read = self._gate.read_request(self._format, body, self._content_type, self._content_encoding)
+        if read is not None and not self._gate.needs_detection(read):
+            outcome = self._process_request(body, read, time.perf_counter() - started)
         else:
             outcome = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._process_request, body
+                self._executor, self._process_request, body, read, time.perf_counter() - started
             )
         self._outcome = outcome
         report = outcome.report
@@ -200,8 +215,9 @@ class Exchange:
             return immediate_response(outcome.status, outcome.error_body, headers, "maskgate_blocked")
         return None
 
-    def _process_request(self, body: bytes) -> Outcome:
-        started = time.perf_counter()
+    def _process_request(self, body: bytes, read: ReadRequest | None, reading_s: float) -> Outcome:
+        """``reading_s``: the time already spent reading the body ahead, part of the core's own time."""
+        started = time.perf_counter() - reading_s
         outcome = self._gate.process_request(
             self._format,
             body,
@@ -209,6 +225,7 @@ class Exchange:
             self._content_type,
             self._content_encoding,
             trace_context=self._trace_parent,
+            read=read,
         )
         self.summary.detect_ms = elapsed_ms(started)
         return outcome
@@ -225,7 +242,7 @@ class Exchange:
     # -- response ------------------------------------------------------------------------------------------
 
     def _response_headers(self, message: Any) -> ProcessingResponse:
-        headers = headers_of(message.headers)
+        headers = headers_of(message.headers, _READ_HEADERS)
         self.summary.status = int(headers.get(":status", "0") or 0)
         self._response_encoding = headers.get("content-encoding")
         outcome = self._outcome

@@ -21,6 +21,7 @@ from maskgate.pipeline import (
     Gate,
     Mode,
     Outcome,
+    ReadRequest,
     RestoredBody,
     StreamRestorer,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Mode",
     "Outcome",
     "Policy",
+    "ReadRequest",
     "RestoreStats",
     "RestoredBody",
     "StreamRestorer",

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 from maskgate import telemetry
 from maskgate.errors import GateError, error_body
 from maskgate.formats import ApiFormat, wire_format
-from maskgate.formats.base import EventStream, Restoration, error_fields, restore_fields, write_back
+from maskgate.formats.base import (
+    EventStream,
+    Restoration,
+    TextField,
+    error_fields,
+    restore_fields,
+    write_back,
+)
 from maskgate.ledger import Ledger
 from maskgate.masking import mask
 from maskgate.placeholders import NEUTRAL_TYPE
@@ -47,6 +54,7 @@ __all__ = [
     "Gate",
     "Mode",
     "Outcome",
+    "ReadRequest",
     "RestoredBody",
     "StreamRestorer",
     "restore_body",
@@ -123,6 +131,16 @@ class Outcome:
         return headers
 
 
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """A request body read once (:meth:`Gate.read_request`): parsed, its texts found, its coding noted.
+    Handed to :meth:`Gate.process_request`, which masks ``body`` in place: use it for one call only."""
+
+    body: dict[str, Any]
+    fields: list[TextField]
+    coding: str | None
+
+
 @dataclass(slots=True)
 class RestoredBody:
     body: bytes
@@ -162,35 +180,34 @@ class Gate:
         content_encoding: str | None = None,
         *,
         trace_context: Context | None = None,
+        read: ReadRequest | None = None,
     ) -> Outcome:
         """Decide on one request body. ``fmt`` None (a path :func:`~maskgate.format_for_path` does not know)
         forwards it untouched. A ``gzip`` or ``deflate`` body is read and re-compressed the same way; any
         other encoding is refused (415), since a body that cannot be read cannot be masked.
 
         The decision is reported as the span ``maskgate.mask_request`` (child of ``trace_context``, by
-        default of the current context) and in the request metrics; see :mod:`maskgate.telemetry`."""
+        default of the current context) and in the request metrics; see :mod:`maskgate.telemetry`.
+        ``read``: this very body as :meth:`read_request` read it, so that it is not parsed again."""
         mode = self._mode(mode)
         if fmt is None:
             return Outcome(Action.FORWARD, DetectionReport(mode), self.new_ledger())
         with telemetry.RequestPhase(str(fmt), str(mode), trace_context) as phase:
-            outcome = self._request_bytes(fmt, raw_body, mode, content_type, content_encoding, phase)
+            outcome = self._request_bytes(fmt, raw_body, mode, content_type, content_encoding, phase, read)
             forwarded = len(raw_body) if outcome.body is None else len(outcome.body)
             _finish(phase, outcome, bytes_in=len(raw_body),
                     bytes_out=forwarded if outcome.action is Action.FORWARD else 0)
         return outcome
 
     def _request_bytes(self, fmt: ApiFormat, raw_body: bytes, mode: Mode, content_type: str | None,
-                       content_encoding: str | None, phase: telemetry.RequestPhase) -> Outcome:
+                       content_encoding: str | None, phase: telemetry.RequestPhase,
+                       read: ReadRequest | None) -> Outcome:
         try:
-            _check_content_type(content_type)
-            coding = _coding(content_encoding)
-            limit = self.policy.limits.max_body_bytes
-            if len(raw_body) > limit:
-                raise _too_large(limit)
-            body = _parse_request(_decode(raw_body, coding, limit))
-            outcome = self._process(ApiFormat(fmt), body, mode, phase)
+            if read is None:
+                read = self._read(ApiFormat(fmt), raw_body, content_type, content_encoding)
+            outcome = self._process(ApiFormat(fmt), read.body, mode, phase, read.fields)
             if outcome.changed:
-                outcome.body = _encode(_dumps(body).encode("utf-8"), coding)
+                outcome.body = _encode(_dumps(read.body).encode("utf-8"), read.coding)
             return outcome
         except GateError as error:
             return self._refuse(fmt, mode, error)
@@ -199,29 +216,42 @@ class Gate:
             phase.failed(type(exc).__name__)
             return self._refuse(fmt, mode, _INTERNAL_ERROR)
 
-    def needs_detection(self, fmt: ApiFormat | None, raw_body: bytes,
-                        content_encoding: str | None = None) -> bool:
-        """Whether :meth:`process_request` on this body would run the detector on some text instead of
+    def _read(self, fmt: ApiFormat, raw_body: bytes, content_type: str | None,
+              content_encoding: str | None) -> ReadRequest:
+        _check_content_type(content_type)
+        coding = _coding(content_encoding)
+        limit = self.policy.limits.max_body_bytes
+        if len(raw_body) > limit:
+            raise _too_large(limit)
+        body = _parse_request(_decode(raw_body, coding, limit))
+        return ReadRequest(body, wire_format(fmt).request_fields(body), coding)
+
+    def read_request(self, fmt: ApiFormat | None, raw_body: bytes, content_type: str | None = None,
+                     content_encoding: str | None = None) -> ReadRequest | None:
+        """Parse a request body and find its texts, ahead of :meth:`process_request`, for a host that decides
+        where to run it by :meth:`needs_detection` — the read is handed on, so the body is parsed once.
+
+        None when there is nothing to read ahead: a path no format claims, a body ``process_request`` will
+        refuse (it then says why), or a compressed one (inflating is left to ``process_request``, which such
+        a host runs off its event loop)."""
+        if fmt is None:
+            return None
+        try:
+            if _coding(content_encoding) is not None:
+                return None
+            return self._read(ApiFormat(fmt), raw_body, content_type, None)
+        except Exception:  # refused by process_request, in the API's own words
+            return None
+
+    def needs_detection(self, read: ReadRequest) -> bool:
+        """Whether :meth:`process_request` on this request would run the detector on some text instead of
         answering every text from the span cache (a conversation's history, a retried request).
 
         For hosts that keep detection off their event loop (milliseconds per new text): a request that
         detects nothing new takes a fraction of a millisecond and can run in line, saving the hand-off to a
-        thread and back. It answers the scheduling question only; refusals are left to ``process_request``.
-        A compressed body counts as needing detection rather than being inflated twice."""
+        thread and back."""
         is_cached = getattr(self.detector, "is_cached", None)
-        if fmt is None:
-            return False
-        try:
-            if is_cached is None or _coding(content_encoding) is not None:
-                return True
-            body = _parse_request(raw_body)
-        except GateError:
-            return False  # refused without detecting anything
-        try:
-            fields = wire_format(ApiFormat(fmt)).request_fields(body)
-        except Exception:  # process_request refuses it; scheduling is no place to decide how
-            return True
-        return not all(is_cached(field.text) for field in fields)
+        return is_cached is None or not all(is_cached(field.text) for field in read.fields)
 
     def process_request_json(self, fmt: ApiFormat | None, body: dict[str, Any],
                              mode: Mode | str | None = None, *,
@@ -248,10 +278,11 @@ class Gate:
             phase.failed(type(exc).__name__)
             return self._refuse(fmt, mode, _INTERNAL_ERROR)
 
-    def _process(self, fmt: ApiFormat, body: dict[str, Any], mode: Mode,
-                 phase: telemetry.RequestPhase) -> Outcome:
+    def _process(self, fmt: ApiFormat, body: dict[str, Any], mode: Mode, phase: telemetry.RequestPhase,
+                 fields: list[TextField] | None = None) -> Outcome:
         handler = wire_format(fmt)
-        fields = handler.request_fields(body)
+        if fields is None:
+            fields = handler.request_fields(body)
         # Detection only (detect/block/route) masks into a scratch ledger: the outcome's ledger must stay
         # empty, or a token the model writes by chance would be "restored" although nothing was masked.
         ledger = self.new_ledger()

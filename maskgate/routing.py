@@ -8,6 +8,7 @@ spelling the upstream accepts but this table did not would forward PII unmasked.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from urllib.parse import unquote
@@ -30,8 +31,10 @@ _ENDPOINTS: dict[str, ApiFormat] = {
 _API_PATH = re.compile(r"(?:/openai)?(?:/deployments/[^/]+)?(?:/v1)?/(?P<endpoint>.+)")
 
 
+@functools.lru_cache(maxsize=1024)
 def format_for_path(path: str, prefix: str = "") -> ApiFormat | None:
-    """The format of ``path`` (an HTTP ``:path``, query allowed) below an optional gateway ``prefix``."""
+    """The format of ``path`` (an HTTP ``:path``, query allowed) below an optional gateway ``prefix``.
+    Remembered: a gateway asks about the same few paths on every request (bounded: clients choose paths)."""
     path = _normalise(path.split("?", 1)[0].split("#", 1)[0])
     prefix = _normalise(prefix) if prefix else ""
     if prefix and prefix != "/" and (path == prefix or path.startswith(prefix + "/")):

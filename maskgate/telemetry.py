@@ -197,10 +197,10 @@ def shutdown() -> None:
 # -- trace context ---------------------------------------------------------------------------------------
 
 
-def extract_context(*carriers: Mapping[str, str]) -> otel_context.Context:
+def extract_context(*carriers: Mapping[str, str]) -> otel_context.Context | None:
     """The trace context of the first carrier with a W3C ``traceparent`` (lower-case keys, as HTTP/2, gRPC
-    and Envoy give them), with its ``tracestate`` and ``baggage``. Without one, the current context: spans
-    then start a new trace.
+    and Envoy give them), with its ``tracestate`` and ``baggage``. Without one, None — the current context:
+    spans then start a new trace.
 
     Several carriers because Envoy has two: when it traces, it sends its own ext_proc client span in the
     gRPC stream's metadata (the closest parent); when it does not, only the client's HTTP headers carry one.
@@ -208,7 +208,7 @@ def extract_context(*carriers: Mapping[str, str]) -> otel_context.Context:
     for carrier in carriers:
         if "traceparent" in carrier:
             return extract(carrier)
-    return extract({})
+    return None
 
 
 def context_with_span(span: Span | None) -> otel_context.Context | None:

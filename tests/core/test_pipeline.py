@@ -534,15 +534,44 @@ def test_needs_detection_tells_whether_any_text_is_new(real_gate: Gate) -> None:
     """Hosts run requests that detect nothing new in line; the answer must track the span cache exactly."""
     history = [{"role": "user", "content": "Bitte schreib Frau Henrike Kowalczyk-Brandt aus Lüneburg."}]
     body = json.dumps({"model": "m", "messages": history}).encode()
-    assert real_gate.needs_detection(CHAT, body)
+
+    def needs_detection(raw: bytes, gate: Gate = real_gate) -> bool:
+        read = gate.read_request(CHAT, raw, "application/json")
+        assert read is not None
+        return gate.needs_detection(read)
+
+    assert needs_detection(body)
     first = real_gate.process_request(CHAT, body)
-    assert not real_gate.needs_detection(CHAT, body)
+    assert not needs_detection(body)
     assert real_gate.process_request(CHAT, body).body == first.body  # the cached answer is the same answer
     longer = [*history, {"role": "user", "content": "Und an Herrn Ottokar Wiesenthal-Prenzlow."}]
-    assert real_gate.needs_detection(CHAT, json.dumps({"model": "m", "messages": longer}).encode())
-    assert real_gate.needs_detection(CHAT, gzip.compress(body), "gzip")  # never inflated twice
-    assert not real_gate.needs_detection(CHAT, body, "identity")
-    assert not real_gate.needs_detection(CHAT, body, "br")  # refused (415) without detecting
-    assert not real_gate.needs_detection(CHAT, b"{not json")  # refused without detecting
-    assert not real_gate.needs_detection(None, body)  # a path no format claims is never inspected
-    assert Gate(detector=RegexDetector()).needs_detection(CHAT, body)  # a detector without a cache
+    assert needs_detection(json.dumps({"model": "m", "messages": longer}).encode())
+    assert needs_detection(body, Gate(detector=RegexDetector()))  # a detector without a cache
+
+
+def test_a_request_read_ahead_is_processed_as_if_read_by_process_request(real_gate: Gate) -> None:
+    """The read is handed on instead of parsing twice; the outcome must not depend on who read the body."""
+    message = {"role": "user", "content": "Max Mustermann, IBAN DE89370400440532013000"}
+    body = json.dumps({"model": "m", "messages": [message]}).encode()
+    read = real_gate.read_request(CHAT, body, "application/json", "identity")
+    assert read is not None
+    ahead = real_gate.process_request(CHAT, body, read=read)
+    plain = real_gate.process_request(CHAT, body)
+    assert ahead.body == plain.body and b"Max Mustermann" not in ahead.body
+    assert dict(ahead.report.entities) == dict(plain.report.entities)
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "encoding"),
+    [
+        (b"{not json", "application/json", None),  # refused by process_request, which says why
+        (b'{"model": "m"}', "text/plain", None),
+        (b'{"model": "m", "messages": []}', "application/json", "br"),
+        (b'{"model": "m", "messages": []}', "application/json", "gzip"),  # inflated off the event loop
+    ],
+)
+def test_nothing_is_read_ahead_of_a_body_process_request_must_read_itself(
+    real_gate: Gate, raw: bytes, content_type: str, encoding: str | None
+) -> None:
+    assert real_gate.read_request(CHAT, raw, content_type, encoding) is None
+    assert real_gate.read_request(None, b'{"model": "m", "messages": []}') is None  # a path no format claims

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import httpx
@@ -11,7 +12,19 @@ import openai
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.extproc.conftest import MAX_BODY_BYTES, NAME, PROMPT, assert_provider_saw_no_originals
+from extproc import contract
+from extproc._proto.envoy.service.ext_proc.v3 import external_processor_pb2_grpc
+from extproc.local import Envoy
+from extproc.messages import body_response, headers_response
+from tests.extproc.conftest import (
+    MAX_BODY_BYTES,
+    NAME,
+    PROMPT,
+    assert_provider_saw_no_originals,
+    envoy_setup,
+)
+
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 pytestmark = pytest.mark.e2e
 
@@ -167,3 +180,44 @@ def test_a_provider_that_dies_mid_stream_leaves_no_stuck_state(envoy, provider, 
     assert received.startswith(b"data: ") and b"<<" not in received
     assert processor.wait_for(lambda: len(processor.events("exchange")) > before, timeout=15)
     assert processor.events("exchange")[before]["active_streams"] == 0
+
+
+class HeaderRecorder(external_processor_pb2_grpc.ExternalProcessorServicer):
+    """A processor that only writes down the header names Envoy sends it and changes nothing."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def Process(self, requests, context):
+        for request in requests:
+            kind = request.WhichOneof("request")
+            if kind in ("request_headers", "response_headers"):
+                self.seen.update(header.key for header in getattr(request, kind).headers.headers)
+                yield headers_response(kind == "request_headers")
+            else:
+                yield body_response(kind == "request_body", None)
+
+
+def test_envoy_sends_the_processor_only_the_headers_it_reads_never_credentials(provider):
+    """The generated filter forwards a short list: no API key, cookie or SDK header reaches the processor,
+    while the provider still gets all of them."""
+    recorder = HeaderRecorder()
+    server = grpc.server(ThreadPoolExecutor(max_workers=2))
+    external_processor_pb2_grpc.add_ExternalProcessorServicer_to_server(recorder, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        with Envoy(envoy_setup(provider, f"127.0.0.1:{port}")) as envoy:
+            client = openai.OpenAI(base_url=envoy.url + "/v1", api_key="sk-secret", max_retries=0)
+            client.chat.completions.create(
+                model="gpt-test",
+                messages=[{"role": "user", "content": "Hello"}],
+                extra_headers={"cookie": "session=secret", "traceparent": TRACEPARENT},
+            )
+    finally:
+        server.stop(None)
+    assert {":path", ":method", ":status", "content-type", "traceparent"} <= recorder.seen
+    assert recorder.seen <= set(contract.FORWARDED_HEADERS)
+    received = provider.requests[-1].headers
+    assert received["authorization"] == "Bearer sk-secret" and received["cookie"] == "session=secret"
+    assert "x-stainless-lang" in received  # one of the SDK's headers the processor was spared
