@@ -3,7 +3,8 @@
 Every setting that the notes found to matter lives here once, so a config cannot drift from what the
 processor expects: BUFFERED request bodies, per-response mode overrides with the exact
 ``allowed_override_modes`` the processor uses (``extproc.contract``), ``failure_mode_allow: false`` (fail
-closed), an HTTP/2 cluster for the processor, a raised buffer limit and a JSON 413 when a body exceeds it.
+closed), ``forward_rules`` that send the processor only the headers it reads (``contract.FORWARDED_HEADERS``),
+an HTTP/2 cluster for the processor, a raised buffer limit and a JSON 413 when a body exceeds it.
 
 Two outputs:
 
