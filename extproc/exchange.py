@@ -249,7 +249,7 @@ class Exchange:
         outcome = self._outcome
         if outcome is None:  # a pass-through stream whose override Envoy did not apply
             return headers_response(False)
-        set_headers = dict(outcome.headers())
+        set_headers = outcome.headers()  # a new dict on every call: adding to it is safe
         if not outcome.ledger or message.end_of_stream:
             # Nothing was masked, so nothing can need restoring: the body bypasses the processor entirely.
             self.summary.response = "skipped"
